@@ -1,0 +1,223 @@
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { RelayError, outputError } from '../errors.js';
+
+export interface FrameWriterOptions {
+  /**
+   * Bytes buffered (in the writer plus in the destination stream) at which `write()` stops
+   * resolving at once and waits. Default 1 MiB.
+   */
+  highWaterMark?: number;
+  /** Waiting writes are released once buffered bytes fall to this. Default highWaterMark / 4. */
+  lowWaterMark?: number;
+  /** Most bytes handed to the destination in one `write()` call; small lines are batched up to it. Default 256 KiB. */
+  maxBatchBytes?: number;
+  /** End the destination in `end()` (for files); leave it open for process.stdout. Default false. */
+  endDestination?: boolean;
+}
+
+export const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
+export const DEFAULT_MAX_BATCH_BYTES = 256 * 1024;
+
+interface Waiter {
+  resolve: () => void;
+  reject: (err: RelayError) => void;
+}
+
+/**
+ * The only code that touches the frame destination. Lines are queued and written in batches;
+ * every destination write that reports backpressure is awaited on 'drain' raced against
+ * 'error' and 'close', so a stalled reader turns into waiting callers and a vanished one into a
+ * rejected promise, never into unbounded memory or a promise left pending forever.
+ */
+export class FrameWriter {
+  readonly highWaterMark: number;
+  readonly lowWaterMark: number;
+  private readonly maxBatchBytes: number;
+  private readonly endDestination: boolean;
+  private queue: string[] = [];
+  private queuedBytes = 0;
+  private waiters: Waiter[] = [];
+  private pumping = false;
+  private scheduled = false;
+  private failure: RelayError | undefined;
+  private readonly failureListeners = new Set<(err: RelayError) => void>();
+  private lastWrite: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly dest: Writable,
+    options: FrameWriterOptions = {},
+  ) {
+    this.highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
+    this.lowWaterMark = options.lowWaterMark ?? Math.floor(this.highWaterMark / 4);
+    this.maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
+    this.endDestination = options.endDestination ?? false;
+    if (!(this.lowWaterMark >= 0 && this.lowWaterMark <= this.highWaterMark)) {
+      throw new RelayError('USAGE', `lowWaterMark (${this.lowWaterMark}) must lie between 0 and highWaterMark (${this.highWaterMark})`);
+    }
+    // A permanent listener: an 'error' with no listener would crash the process.
+    dest.on('error', this.onDestError);
+    dest.on('close', this.onDestClose);
+  }
+
+  /** Bytes accepted but not yet taken by the operating system. */
+  get buffered(): number {
+    return this.queuedBytes + this.dest.writableLength;
+  }
+
+  /** The error that ended the writer, if any. */
+  get error(): RelayError | undefined {
+    return this.failure;
+  }
+
+  /**
+   * Queue one encoded line. Resolves at once while the buffer is under the high watermark,
+   * otherwise once it has drained to the low watermark; rejects if the destination fails.
+   */
+  write(line: string): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    this.queue.push(line);
+    this.queuedBytes += Buffer.byteLength(line);
+    this.schedule();
+    if (this.buffered < this.highWaterMark) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  /** Calls `listener` once when the destination fails (a closed pipe, a full disk). Returns an unsubscribe. */
+  onFailure(listener: (err: RelayError) => void): () => void {
+    if (this.failure) {
+      listener(this.failure);
+      return () => {};
+    }
+    this.failureListeners.add(listener);
+    return () => this.failureListeners.delete(listener);
+  }
+
+  /** Write out everything queued; resolves when the operating system has it. Rejects on failure. */
+  async end(): Promise<void> {
+    while (this.queue.length > 0 || this.pumping) {
+      if (this.failure) throw this.failure;
+      if (!this.pumping) await this.pump();
+      else await this.waitForRelease();
+    }
+    await this.race(this.lastWrite);
+    if (this.endDestination) {
+      this.dest.end();
+      await this.race(once(this.dest, 'finish'));
+    }
+    this.detach();
+  }
+
+  /** Stop listening to the destination (after end, or when giving up on it). */
+  detach(): void {
+    this.dest.off('error', this.onDestError);
+    this.dest.off('close', this.onDestClose);
+    // Keep swallowing late errors (EPIPE after we gave up) instead of crashing.
+    this.dest.on('error', () => {});
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.pumping) return;
+    this.scheduled = true;
+    // setImmediate rather than a microtask: frames made in the same I/O phase share one write.
+    setImmediate(() => {
+      this.scheduled = false;
+      if (!this.pumping) void this.pump();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.queue.length > 0 && !this.failure) {
+        const batch = this.takeBatch();
+        this.lastWrite = new Promise<void>((resolve) => {
+          const ok = this.dest.write(batch, (err) => {
+            if (err) this.fail(err);
+            resolve();
+          });
+          if (!ok) this.needDrain = true;
+        });
+        if (this.needDrain) {
+          this.needDrain = false;
+          await this.race(once(this.dest, 'drain'));
+        }
+        this.releaseIfDrained();
+      }
+    } catch (err) {
+      this.fail(err);
+    } finally {
+      this.pumping = false;
+      this.releaseIfDrained();
+    }
+  }
+
+  private needDrain = false;
+
+  private takeBatch(): string {
+    let bytes = 0;
+    let count = 0;
+    while (count < this.queue.length) {
+      const next = Buffer.byteLength(this.queue[count]!);
+      if (count > 0 && bytes + next > this.maxBatchBytes) break;
+      bytes += next;
+      count += 1;
+    }
+    const lines = this.queue.splice(0, count);
+    this.queuedBytes -= bytes;
+    return count === 1 ? lines[0]! : lines.join('');
+  }
+
+  /** Races an event against the destination failing, so no await outlives an EPIPE. */
+  private race(event: Promise<unknown>): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<void>((resolve, reject) => {
+      const off = this.onFailure(reject);
+      event.then(
+        () => {
+          off();
+          resolve();
+        },
+        (err: unknown) => {
+          off();
+          reject(outputError(err));
+        },
+      );
+    });
+  }
+
+  private waitForRelease(): Promise<void> {
+    return new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  private releaseIfDrained(): void {
+    if (this.waiters.length === 0) return;
+    if (this.buffered > this.lowWaterMark && this.pumping) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w.resolve();
+  }
+
+  private readonly onDestError = (err: unknown): void => this.fail(err);
+
+  private readonly onDestClose = (): void => {
+    // A destination that closes while frames are still owed has failed; one that closes after
+    // end() is simply done.
+    if (this.queue.length > 0 || this.dest.writableLength > 0 || this.pumping) {
+      this.fail(Object.assign(new Error('destination closed'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    }
+  };
+
+  private fail(err: unknown): void {
+    if (this.failure) return;
+    this.failure = outputError(err);
+    this.queue = [];
+    this.queuedBytes = 0;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w.reject(this.failure);
+    for (const listener of this.failureListeners) listener(this.failure);
+    this.failureListeners.clear();
+  }
+}
