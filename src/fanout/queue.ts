@@ -1,0 +1,81 @@
+import type { Frame } from '../frames/types.js';
+
+/** Rough in-memory size of a frame: its text plus a fixed allowance for the object. */
+export function frameWeight(frame: Frame): number {
+  return frame.type === 'worker_stream' ? frame.data.length + 128 : 256;
+}
+
+/**
+ * The engine's outbox: an async iterable of frames that tells its producer to pause when the
+ * consumer falls a high watermark behind and to resume at the low one. push() never drops and
+ * never blocks: what arrives after a pause (at most one read per terminal) is simply kept, which
+ * is what bounds memory at the high watermark plus one chunk per worker.
+ */
+export class FrameQueue implements AsyncIterable<Frame> {
+  private items: Frame[] = [];
+  private head = 0;
+  private weight = 0;
+  private closed = false;
+  private pressured = false;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly highWaterMark: number,
+    private readonly lowWaterMark: number,
+    private readonly onPressure: (pressured: boolean) => void,
+  ) {}
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  get isPressured(): boolean {
+    return this.pressured;
+  }
+
+  push(frame: Frame): void {
+    if (this.closed) throw new Error('FrameQueue: push after close');
+    this.items.push(frame);
+    this.weight += frameWeight(frame);
+    if (!this.pressured && this.weight >= this.highWaterMark) {
+      this.pressured = true;
+      this.onPressure(true);
+    }
+    this.notify();
+  }
+
+  /** No more frames will come; iteration ends once the queued ones are taken. */
+  close(): void {
+    this.closed = true;
+    this.notify();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Frame> {
+    for (;;) {
+      if (this.head < this.items.length) {
+        const frame = this.items[this.head]!;
+        this.items[this.head] = undefined as unknown as Frame;
+        this.head += 1;
+        if (this.head > 1024 && this.head * 2 > this.items.length) {
+          this.items = this.items.slice(this.head);
+          this.head = 0;
+        }
+        this.weight -= frameWeight(frame);
+        if (this.pressured && this.weight <= this.lowWaterMark) {
+          this.pressured = false;
+          this.onPressure(false);
+        }
+        yield frame;
+        continue;
+      }
+      if (this.closed) return;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+}

@@ -1,0 +1,11 @@
+// The engine, usable without oclif or listr2:
+//   import { fanout, encodeFrame } from 'relay';
+//   const run = fanout({ workers: 3, command: ['bash', '-c', 'echo hi from {#}'] });
+//   for await (const frame of run) console.log(encodeFrame(frame).trimEnd());
+//   const result = await run.result;
+export * from './fanout/index.js';
+export * from './frames/index.js';
+export { FrameWriter, type FrameWriterOptions, DEFAULT_HIGH_WATER_MARK } from './writer/frame-writer.js';
+export { RelayError, type RelayErrorCode } from './errors.js';
+export type { PtySpawner, PtySpawnOptions, PtyProcess, PtyExit } from './workers/pty.js';
+export { VERSION } from './version.js';

@@ -1,0 +1,24 @@
+// Durations and sizes as people type them on a command line. One place, shared by the CLI
+// and the simulated agent, so `2s` and `20MB` mean the same everywhere.
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const SIZE_UNITS: Record<string, number> = {
+  '': 1, b: 1,
+  k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9,
+  kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3,
+};
+
+/** `1500`, `1500ms`, `2s`, `1.5m`, `1h` → milliseconds. A bare number is milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(text);
+  if (!m) throw new Error(`expected a duration such as 500ms, 2s or 1m, got "${text}"`);
+  return Math.round(Number(m[1]) * DURATION_UNITS[(m[2] ?? 'ms').toLowerCase()]!);
+}
+
+/** `4096`, `64k`, `64KB`, `20MB`, `1.5MiB` → bytes. k/KB/MB/GB count in 1000s, KiB/MiB/GiB in 1024s. */
+export function parseSize(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const unit = SIZE_UNITS[(m?.[2] ?? '').toLowerCase()];
+  if (!m || unit === undefined) throw new Error(`expected a size such as 4096, 64KB or 20MB, got "${text}"`);
+  return Math.round(Number(m[1]) * unit);
+}

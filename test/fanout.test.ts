@@ -1,0 +1,138 @@
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fanout, type Frame, type FanoutOptions } from '../src/index.js';
+import { frameWeight } from '../src/fanout/queue.js';
+import { waitGone } from './helpers/procs.js';
+
+async function collect(options: FanoutOptions): Promise<{ frames: Frame[]; result: Awaited<ReturnType<typeof fanout>['result']> }> {
+  const run = fanout(options);
+  const frames: Frame[] = [];
+  for await (const f of run) frames.push(f);
+  return { frames, result: await run.result };
+}
+
+const streamOf = (frames: Frame[], worker: string): string =>
+  frames.flatMap((f) => (f.type === 'worker_stream' && f.worker === worker ? [f.data] : [])).join('');
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'relay-fanout-'));
+
+describe('fanout engine', () => {
+  it('emits run_started, then per worker started → stream → exited, then run_finished, with seq 1..n and no gaps', async () => {
+    const { frames, result } = await collect({ workers: 3, command: ['sh', '-c', 'echo "hello $RELAY_WORKER"'] });
+    expect(frames.map((f) => f.seq)).toEqual(frames.map((_, i) => i + 1));
+    expect(frames[0]).toMatchObject({ type: 'run_started', v: 1, workers: 3, command: ['sh', '-c', 'echo "hello $RELAY_WORKER"'] });
+    expect(frames.at(-1)).toMatchObject({ type: 'run_finished', ok: true, exit_code: 0, reason: 'completed', counts: { total: 3, ok: 3 } });
+    for (const id of ['w1', 'w2', 'w3']) {
+      const own = frames.filter((f) => 'worker' in f && f.worker === id).map((f) => f.type);
+      expect(own[0]).toBe('worker_started');
+      expect(own.at(-1)).toBe('worker_exited');
+      expect(own.slice(1, -1).every((t) => t === 'worker_stream')).toBe(true);
+      expect(streamOf(frames, id)).toBe(`hello ${id}\r\n`);
+    }
+    expect(result).toMatchObject({ ok: true, exitCode: 0 });
+  });
+
+  it('fills {#} in every argument and sets RELAY_WORKER / RELAY_WORKER_INDEX and TERM', async () => {
+    const { frames } = await collect({ workers: 2, command: ['sh', '-c', 'echo "$0|$1|$RELAY_WORKER|$RELAY_WORKER_INDEX|$TERM"', 'n{#}', 'x-{#}-y'] });
+    expect(streamOf(frames, 'w1')).toBe('n1|x-1-y|w1|1|xterm-256color\r\n');
+    expect(streamOf(frames, 'w2')).toBe('n2|x-2-y|w2|2|xterm-256color\r\n');
+    const started = frames.find((f) => f.type === 'worker_started' && f.worker === 'w2');
+    expect(started).toMatchObject({ argv: ['sh', '-c', expect.any(String), 'n2', 'x-2-y'], pid: expect.any(Number) });
+  });
+
+  it('gives workers that cannot start exit 127 / 126 frames and keeps running the others', async () => {
+    const dir = tmp();
+    const notExec = join(dir, 'not-executable');
+    writeFileSync(notExec, '#!/bin/sh\necho hi\n');
+    chmodSync(notExec, 0o644);
+    const missing = await collect({ workers: 2, command: ['relay-no-such-command-{#}'] });
+    const exited = missing.frames.filter((f) => f.type === 'worker_exited');
+    expect(exited).toHaveLength(2);
+    expect(exited[0]).toMatchObject({ exit_code: 127, reason: 'spawn_error', error: expect.stringContaining('command not found') });
+    expect(missing.result).toMatchObject({ ok: false, exitCode: 1, counts: { spawn_error: 2 } });
+
+    const denied = await collect({ workers: 1, command: [notExec] });
+    expect(denied.frames.find((f) => f.type === 'worker_exited')).toMatchObject({ exit_code: 126, reason: 'spawn_error' });
+    expect(denied.frames.find((f) => f.type === 'worker_started')).toMatchObject({ pid: null });
+  });
+
+  it('reports exit codes and signal deaths per worker and counts outcomes', async () => {
+    const { frames, result } = await collect({ workers: 3, command: ['sh', '-c', 'case {#} in 1) exit 0;; 2) exit 3;; 3) kill -KILL $$;; esac'] });
+    const byWorker = Object.fromEntries(frames.flatMap((f) => (f.type === 'worker_exited' ? [[f.worker, f]] : [])));
+    expect(byWorker.w1).toMatchObject({ exit_code: 0, signal: null, reason: 'exit' });
+    expect(byWorker.w2).toMatchObject({ exit_code: 3, signal: null, reason: 'exit' });
+    expect(byWorker.w3).toMatchObject({ exit_code: null, signal: 'SIGKILL', reason: 'signal' });
+    expect(result.counts).toEqual({ total: 3, ok: 1, failed: 1, signal: 1, spawn_error: 0, cancelled: 0 });
+    expect(result.exitCode).toBe(1);
+  });
+
+  it('never splits a UTF-8 character between frames and replaces invalid bytes', async () => {
+    // "€" is e2 82 ac: its first two bytes come in one write, the last in another, 200 ms later.
+    const script = `printf 'a\\342\\202'; sleep 0.2; printf '\\254b\\377c\\n'`;
+    const { frames } = await collect({ workers: 1, command: ['sh', '-c', script] });
+    const parts = frames.flatMap((f) => (f.type === 'worker_stream' ? [f.data] : []));
+    expect(parts.length).toBeGreaterThanOrEqual(2);
+    expect(parts.join('')).toBe('a€b\uFFFDc\r\n');
+    expect(parts.every((p) => !p.includes('\uFFFD\uFFFD'))).toBe(true);
+  });
+
+  it('pauses the workers while the consumer stalls, bounds what is queued, and delivers every byte after', async () => {
+    const dir = tmp();
+    const file = join(dir, 'big.txt');
+    const line = `${'0123456789'.repeat(9)}\n`;
+    writeFileSync(file, line.repeat(30_000)); // 2.7 MB per worker
+    const highWaterMark = 64 * 1024;
+    const run = fanout({ workers: 9, command: ['cat', file], highWaterMark });
+    const frames: Frame[] = [];
+    let queued = 0;
+    let maxQueued = 0;
+    run.observe((f) => {
+      queued += frameWeight(f);
+      maxQueued = Math.max(maxQueued, queued);
+    });
+    const iterator = run[Symbol.asyncIterator]();
+    const take = async (): Promise<boolean> => {
+      const next = await iterator.next();
+      if (next.done) return false;
+      queued -= frameWeight(next.value);
+      frames.push(next.value);
+      return true;
+    };
+    while (!frames.some((f) => f.type === 'worker_stream')) await take();
+
+    // Stall: take nothing for a while. The run must notice and pause every terminal.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(run.paused).toBe(true);
+    const bytesAtPause = run.workers.reduce((n, w) => n + w.bytes, 0);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(run.workers.reduce((n, w) => n + w.bytes, 0)).toBe(bytesAtPause);
+    // Bounded: the high watermark plus at most one 64 KiB read per worker and frame overhead.
+    expect(maxQueued).toBeLessThan(highWaterMark + 9 * (64 * 1024 + 4096));
+
+    while (await take());
+    const result = await run.result;
+    expect(result.ok).toBe(true);
+    for (let i = 1; i <= 9; i++) {
+      expect(streamOf(frames, `w${i}`)).toBe(line.replace('\n', '\r\n').repeat(30_000));
+    }
+  });
+
+  it('stop() signals whole process groups, grandchildren included, and reports the workers as cancelled', async () => {
+    const run = fanout({ workers: 2, command: ['bash', '-c', 'sleep 300 & echo "child $!"; wait'], graceMs: 2000 });
+    const frames: Frame[] = [];
+    const grandchildren: number[] = [];
+    for await (const f of run) {
+      frames.push(f);
+      if (f.type === 'worker_stream') {
+        const m = /child (\d+)/.exec(f.data);
+        if (m) grandchildren.push(Number(m[1]));
+        if (grandchildren.length === 2) run.stop('interrupted');
+      }
+    }
+    const result = await run.result;
+    expect(result).toMatchObject({ exitCode: 130, reason: 'interrupted', counts: { cancelled: 2 } });
+    expect(await waitGone(grandchildren)).toEqual([]);
+  });
+});
