@@ -1,0 +1,26 @@
+import { RelayError } from '../errors.js';
+
+/** Exit status for each error family member; oclif's own parse errors are usage errors too. */
+export function exitCodeFor(err: Error & { exitCode?: number; oclif?: { exit?: number } }): number {
+  if (err instanceof RelayError) {
+    return err.code === 'USAGE' ? 2 : err.code === 'OUTPUT_CLOSED' ? 141 : 74;
+  }
+  // Anything else is a bug in relay (EX_SOFTWARE).
+  return err.oclif?.exit ?? err.exitCode ?? 70;
+}
+
+/** oclif's messages span lines and end with a help hint; people and CI logs want one line. */
+export function oneLine(message: string): string {
+  return message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^See more help with/.test(l))
+    .join(' ')
+    .replace(/^Error: /, '');
+}
+
+/** The CLI edge: one line on stderr, the right exit status, nothing on stdout. */
+export function reportError(err: Error & { exitCode?: number; oclif?: { exit?: number } }): void {
+  process.stderr.write(`relay: ${oneLine(err.message)}\n`);
+  process.exitCode = exitCodeFor(err);
+}

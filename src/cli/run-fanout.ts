@@ -1,0 +1,106 @@
+// Wires one fanout together, in this order (each step's clean-up runs in reverse):
+//  1. destination: opened first, so a bad --output fails before any worker starts;
+//  2. engine run: starts the workers;
+//  3. progress: observes the run on stderr (never stdout);
+//  4. signals and output failure: both turn into a graceful stop of the run;
+//  5. pump: frames from the run into the writer; a slow reader pauses the run through it;
+//  6. end: flush the writer, stop progress, and return the exit status (never process.exit,
+//     which would drop buffered frames), except when a stalled reader must be abandoned.
+import { encodeFrame } from '../frames/encode.js';
+import { fanout, type FanoutRun, type RunResult } from '../fanout/run.js';
+import { createProgress, type ProgressMode } from '../progress/index.js';
+import { FrameWriter, DEFAULT_HIGH_WATER_MARK } from '../writer/frame-writer.js';
+import { openDestination } from './output.js';
+import { handleSignals } from './signals.js';
+import type { RelayError } from '../errors.js';
+
+export interface FanoutCliOptions {
+  command: string[] | undefined;
+  workers: number | undefined;
+  cols: number;
+  rows: number;
+  output: string | undefined;
+  progress: ProgressMode;
+  graceMs: number;
+  highWaterMark: number | undefined;
+  lowWaterMark: number | undefined;
+}
+
+/** After the reader went away nobody wants the output: hang up on the workers, briefly. */
+const OUTPUT_CLOSED_STOP = { signal: 'SIGHUP', graceMs: 250 } as const;
+
+export async function runFanout(options: FanoutCliOptions): Promise<number> {
+  const destination = openDestination(options.output, process.stdout);
+  const writer = destination.stream
+    ? new FrameWriter(destination.stream, {
+        highWaterMark: options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK,
+        lowWaterMark: options.lowWaterMark,
+        endDestination: destination.isFile,
+      })
+    : null;
+  const run = fanout({
+    command: options.command,
+    workers: options.workers,
+    cols: options.cols,
+    rows: options.rows,
+    graceMs: options.graceMs,
+  });
+  // Live redraws and frames on one terminal would garble each other: fall back to plain lines.
+  const mode = destination.sharesTerminal && options.progress === 'auto' ? 'plain' : options.progress;
+  const progress = createProgress(mode, { stderr: process.stderr });
+  if (destination.notice) process.stderr.write(`relay: ${destination.notice}\n`);
+  progress.start(run);
+
+  let forced: number | undefined;
+  const releaseSignals = handleSignals(run, { onForce: (code) => (forced = code) });
+  writer?.onFailure(() => run.stop('output_closed', OUTPUT_CLOSED_STOP));
+
+  const pumped = pump(run, writer);
+  const result = await run.result;
+  const flushed = await flush(pumped, writer, result, () => forced !== undefined);
+  await progress.stop();
+  releaseSignals();
+  const code = forced ?? exitCode(result, writer?.error);
+  if (!flushed) {
+    // The reader is stalled and we are stopping: its pipe would keep us alive forever.
+    process.exit(code);
+  }
+  return code;
+}
+
+/** Frames from the run to the writer; once the writer has failed, frames are taken and dropped so the run can end. */
+async function pump(run: FanoutRun, writer: FrameWriter | null): Promise<void> {
+  for await (const frame of run) {
+    if (!writer || writer.error) continue;
+    try {
+      await writer.write(encodeFrame(frame));
+    } catch {
+      // The failure is handled through onFailure; keep draining.
+    }
+  }
+  await writer?.end().catch(() => {});
+}
+
+/**
+ * Waits for every frame to be written. A completed run waits as long as the reader needs; a
+ * stopped one (Ctrl-C during a stall) gives the reader at most a moment, so relay still exits.
+ */
+async function flush(pumped: Promise<void>, writer: FrameWriter | null, result: RunResult, forcedNow: () => boolean): Promise<boolean> {
+  if (!writer) return true;
+  if (result.reason === 'completed' || result.reason === 'output_closed') {
+    await pumped;
+    return true;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), forcedNow() ? 0 : 1000)));
+  const done = await Promise.race([pumped.then(() => true as const), deadline]);
+  clearTimeout(timer);
+  return done;
+}
+
+function exitCode(result: RunResult, writeError: RelayError | undefined): number {
+  if (writeError?.code === 'OUTPUT_FAILED') return 74;
+  // The reader left after the last worker ended: still a closed pipe.
+  if (writeError && result.reason === 'completed') return 141;
+  return result.exitCode;
+}

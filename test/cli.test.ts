@@ -1,0 +1,91 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Frame } from '../src/frames/types.js';
+import { parseFrames, relaySync, shell } from './helpers/cli.js';
+
+const quick = ['--duration', '200ms'];
+
+describe('relay fanout (built CLI, real pipes)', () => {
+  it('`relay fanout --workers 9 | jq` yields one run_finished with ok true, every line JSON, seq without gaps', () => {
+    const all = shell(`relay fanout --workers 9 -- "${process.execPath}" dist/agent/main.js ${quick.join(' ')} | jq -c .`);
+    expect(all.status).toBe(0);
+    const frames = parseFrames(all.stdout);
+    expect(frames.map((f) => f.seq)).toEqual(frames.map((_, i) => i + 1));
+    expect(frames.filter((f) => f.type === 'worker_exited')).toHaveLength(9);
+
+    const finished = shell(`relay fanout --workers 9 | jq -c 'select(.type=="run_finished")'`);
+    expect(finished.status).toBe(0);
+    const lines = finished.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ type: 'run_finished', ok: true, exit_code: 0, counts: { total: 9, ok: 9 } });
+  });
+
+  it('passes the command\'s own flag-like arguments through untouched (-- ls -la --color=always, -- bash -c … _ --workers)', () => {
+    const r = relaySync(['fanout', '--workers', '1', '--progress', 'none', '--', 'bash', '-c', 'echo "[$1][$2]"', '_', '--workers', '-la']);
+    expect(r.status).toBe(0);
+    const data = parseFrames(r.stdout).flatMap((f) => (f.type === 'worker_stream' ? [f.data] : [])).join('');
+    expect(data).toBe('[--workers][-la]\r\n');
+
+    const ls = relaySync(['fanout', '-w', '1', '--progress', 'none', '--', 'ls', '-la', '--color=always', 'package.json']);
+    expect(ls.status).toBe(0);
+    const started = parseFrames(ls.stdout).find((f) => f.type === 'worker_started');
+    expect(started).toMatchObject({ argv: ['ls', '-la', '--color=always', 'package.json'] });
+  });
+
+  it('exits 0 when every worker succeeds and 1 when any fails', () => {
+    expect(relaySync(['fanout', '-w', '2', '--progress', 'none', '--', 'true']).status).toBe(0);
+    const failed = relaySync(['fanout', '-w', '3', '--progress', 'none', '--', 'sh', '-c', 'exit $(({#} - 1))']);
+    expect(failed.status).toBe(1);
+    expect(parseFrames(failed.stdout).at(-1)).toMatchObject({ type: 'run_finished', ok: false, exit_code: 1, counts: { ok: 1, failed: 2 } });
+  });
+
+  it.each([
+    [['--workers', '0'], /--workers/],
+    [['--workers', '-3'], /--workers|-3/],
+    [['--workers', 'abc'], /abc/],
+    [['--no-such-flag'], /no-such-flag/],
+    [['--cols', '0'], /--cols/],
+    [['--output', '/nonexistent-dir/frames.ndjson'], /--output/],
+    [['--grace', 'soon'], /soon/],
+    [['--progress', 'fancy'], /fancy/],
+  ])('rejects %j with one line on stderr, exit 2 and nothing on stdout', (flags, pattern) => {
+    const r = relaySync(['fanout', ...flags, '--', 'true']);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^relay: /);
+    expect(lines[0]).toMatch(pattern);
+  });
+
+  it('writes frames to --output FILE and nothing to stdout', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'relay-cli-')), 'run.ndjson');
+    const r = relaySync(['fanout', '-w', '2', '--progress', 'none', '--output', file, '--', 'echo', 'to-file']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('');
+    const frames = parseFrames(readFileSync(file, 'utf8'));
+    expect(frames.at(-1)).toMatchObject({ type: 'run_finished', ok: true });
+    expect(frames.filter((f: Frame) => f.type === 'worker_stream').map((f) => (f as { data: string }).data).join('')).toContain('to-file');
+  });
+
+  it('prints plain progress lines on a non-terminal stderr, and never anything but frames on stdout', () => {
+    const r = relaySync(['fanout', '-w', '2', '--', 'sh', '-c', 'echo hi; exit {#}']);
+    expect(r.status).toBe(1);
+    parseFrames(r.stdout); // throws on any non-frame line
+    expect(r.stderr).toMatch(/w1 .*exited 0|w1 .*exit(ed)? 0/);
+    expect(r.stderr).toMatch(/w2 .*(failed|exit(ed)? 2)/);
+  });
+
+  it('shows examples and exit codes in `relay fanout --help`, and the manifest matches the commands', () => {
+    const help = relaySync(['fanout', '--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('EXAMPLES');
+    expect(help.stdout).toMatch(/130\s+interrupted/);
+    expect(help.stdout).toContain('--workers');
+    const check = shell('node scripts/manifest.js --check');
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
+  });
+});
