@@ -16,7 +16,8 @@ export function oneLine(message: string): string {
     .map((l) => l.trim())
     .filter((l) => l !== '' && !/^See more help with/.test(l))
     .join(' ')
-    .replace(/^Error: /, '');
+    .replace(/^Error: /, '')
+    .replace(/^Parsing (--[\w-]+) /, '$1: ');
 }
 
 /** The CLI edge: one line on stderr, the right exit status, nothing on stdout. */

@@ -38,6 +38,9 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
         endDestination: destination.isFile,
       })
     : null;
+  // Live redraws and frames on one terminal would garble each other: fall back to plain lines.
+  const mode = destination.sharesTerminal && options.progress === 'auto' ? 'plain' : options.progress;
+  const progress = await createProgress(mode, { stderr: process.stderr });
   const run = fanout({
     command: options.command,
     workers: options.workers,
@@ -45,9 +48,6 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
     rows: options.rows,
     graceMs: options.graceMs,
   });
-  // Live redraws and frames on one terminal would garble each other: fall back to plain lines.
-  const mode = destination.sharesTerminal && options.progress === 'auto' ? 'plain' : options.progress;
-  const progress = createProgress(mode, { stderr: process.stderr });
   if (destination.notice) process.stderr.write(`relay: ${destination.notice}\n`);
   progress.start(run);
 

@@ -2,14 +2,23 @@ import { Command, Flags } from '@oclif/core';
 import { splitCommand } from '../cli/argv.js';
 import { reportError } from '../cli/errors.js';
 import { DEFAULTS } from '../fanout/options.js';
+import { usageError } from '../errors.js';
 import { parseDuration, parseSize } from '../units.js';
 
-const duration = Flags.custom<number>({
-  parse: async (input) => parseDuration(input),
-});
-const size = Flags.custom<number>({
-  parse: async (input) => parseSize(input),
-});
+/** oclif reports errors thrown by a flag's parser as failures of that flag: make them usage errors. */
+function unitFlag(parse: (text: string) => number) {
+  return Flags.custom<number>({
+    parse: async (input) => {
+      try {
+        return parse(input);
+      } catch (err) {
+        throw usageError((err as Error).message);
+      }
+    },
+  });
+}
+const duration = unitFlag(parseDuration);
+const size = unitFlag(parseSize);
 
 export default class Fanout extends Command {
   static override summary = 'Run N workers, each in its own pseudo-terminal: frames on stdout, progress on stderr.';
@@ -88,6 +97,8 @@ Exit codes:
   }
 
   protected override async catch(err: Error & { exitCode?: number }): Promise<void> {
+    // A parse error is still a parse: keeps oclif's "did not parse" warning (non-production) off stderr.
+    this.parsed = true;
     reportError(err);
   }
 }

@@ -147,6 +147,7 @@ class Run implements FanoutRun {
 
   /** Starts workers one per loop turn: spawning is synchronous (~10 ms each), the loop must breathe. */
   private async startAll(): Promise<void> {
+    await yieldToLoop(); // let the caller subscribe (observe, iterate) before the first worker starts
     while (this.nextToStart < this.workerList.length) {
       const worker = this.workerList[this.nextToStart]!;
       this.nextToStart += 1;

@@ -1,0 +1,81 @@
+import { parseArgs } from 'node:util';
+import { parseDuration, parseSize } from '../units.js';
+
+export interface AgentOptions {
+  /** Seed of every random choice: same seed and options, same bytes. */
+  seed: number;
+  /** Total time the run takes, in ms (0: as fast as possible). */
+  durationMs: number;
+  /** Approximate bytes of streamed body text. */
+  bytes: number;
+  /** Cap on bytes per second (0: none). */
+  rate: number;
+  exitCode: number;
+  /** Probability (0..1) of failing with exit 1, drawn from the seed. */
+  failRate: number;
+  tools: number;
+  /** End with `sim-agent sha256=<hex> bytes=<n>` covering everything printed before it. */
+  digest: boolean;
+  /** After the summary, wait until killed. */
+  hang: boolean;
+  color: boolean;
+}
+
+/** The options table: one place for names, defaults and help. */
+export const AGENT_FLAGS = [
+  ['--seed N', 'random seed [default: $RELAY_WORKER_INDEX, else 1]'],
+  ['--duration D', 'total run time, e.g. 500ms, 2s; 0 = as fast as possible [default: 2s]'],
+  ['--bytes SIZE', 'body text to stream, e.g. 4096, 64KB, 20MB (KiB/MiB: 1024-based) [default: 4KB]'],
+  ['--rate SIZE', 'cap on bytes per second [default: none]'],
+  ['--exit-code N', 'exit status [default: 0]'],
+  ['--fail-rate P', 'probability 0..1 of exiting 1 instead, seeded [default: 0]'],
+  ['--tools N', 'number of tool-call blocks [default: 3]'],
+  ['--digest', 'last line: sha256 and byte count of everything printed before it'],
+  ['--hang', 'do not exit after the summary (until killed)'],
+] as const;
+
+export function agentHelp(): string {
+  return AGENT_FLAGS.map(([flag, text]) => `  ${flag.padEnd(15)} ${text}`).join('\n');
+}
+
+function number(flag: string, text: string | undefined, fallback: number, check: (n: number) => boolean, expected: string): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (text.trim() === '' || !check(n)) throw new Error(`--${flag}: expected ${expected}, got "${text}"`);
+  return n;
+}
+
+function unit(flag: string, text: string | undefined, fallback: number, parse: (t: string) => number): number {
+  if (text === undefined) return fallback;
+  try {
+    return parse(text);
+  } catch (err) {
+    throw new Error(`--${flag}: ${(err as Error).message}`);
+  }
+}
+
+export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): AgentOptions {
+  const { values: v } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      seed: { type: 'string' }, duration: { type: 'string' }, bytes: { type: 'string' }, rate: { type: 'string' },
+      'exit-code': { type: 'string' }, 'fail-rate': { type: 'string' }, tools: { type: 'string' },
+      digest: { type: 'boolean' }, hang: { type: 'boolean' },
+    },
+  });
+  const int = (n: number): boolean => Number.isInteger(n) && n >= 0;
+  return {
+    seed: number('seed', v.seed, Number(env.RELAY_WORKER_INDEX ?? 1) || 1, Number.isInteger, 'an integer'),
+    durationMs: unit('duration', v.duration, 2000, parseDuration),
+    bytes: unit('bytes', v.bytes, 4000, parseSize),
+    rate: unit('rate', v.rate, 0, parseSize),
+    exitCode: number('exit-code', v['exit-code'], 0, (n) => int(n) && n < 256, 'an integer from 0 to 255'),
+    failRate: number('fail-rate', v['fail-rate'], 0, (n) => n >= 0 && n <= 1, 'a number between 0 and 1'),
+    tools: number('tools', v.tools, 3, int, 'a whole number'),
+    digest: v.digest ?? false,
+    hang: v.hang ?? false,
+    color: !env.NO_COLOR,
+  };
+}

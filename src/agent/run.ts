@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { setTimeout as sleepMs } from 'node:timers/promises';
+import type { AgentOptions } from './options.js';
+import { buildScript } from './script.js';
+
+/** Writes, waiting for 'drain' raced against 'error' and 'close' so a dead terminal never hangs us. */
+async function write(out: NodeJS.WritableStream, text: string): Promise<void> {
+  if (out.write(text)) return;
+  const ac = new AbortController();
+  try {
+    await Promise.race([once(out, 'drain', { signal: ac.signal }), once(out, 'close', { signal: ac.signal }).then(() => { throw new Error('output closed'); })]);
+  } finally {
+    ac.abort();
+  }
+}
+
+/** Runs the simulated agent on `out`; returns its exit code (never calls process.exit). */
+export async function runAgent(o: AgentOptions, out: NodeJS.WritableStream, sleep: (ms: number) => Promise<unknown> = sleepMs): Promise<number> {
+  const script = buildScript(o, process.env.RELAY_WORKER ?? 'w?');
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const pace = o.durationMs > 0 ? o.durationMs / script.writes.length : 0;
+  const started = Date.now();
+  for (const text of script.writes) {
+    await write(out, text);
+    hash.update(text);
+    bytes += Buffer.byteLength(text);
+    const due = Math.max((o.rate > 0 ? (bytes / o.rate) * 1000 : 0) - (Date.now() - started), pace);
+    if (due >= 1) await sleep(due);
+  }
+  if (o.digest) await write(out, `sim-agent sha256=${hash.digest('hex')} bytes=${bytes}\n`);
+  if (o.hang) await new Promise(() => setInterval(() => {}, 1 << 30));
+  return script.exitCode;
+}

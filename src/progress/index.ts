@@ -1,0 +1,35 @@
+import type { RunView } from '../fanout/status.js';
+
+export type ProgressMode = 'auto' | 'tty' | 'plain' | 'none';
+
+/** A stderr renderer: start() observes a run, stop() draws the final state and lets go of the terminal. */
+export interface Progress {
+  start(view: RunView): void;
+  stop(): Promise<void>;
+}
+
+export interface ProgressOptions {
+  stderr: NodeJS.WriteStream;
+  env?: NodeJS.ProcessEnv;
+  /** Past this many workers, live rows become a summary plus the busiest rows. */
+  maxRows?: number;
+}
+
+function inCI(env: NodeJS.ProcessEnv): boolean {
+  const ci = env.CI;
+  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0';
+}
+
+/** The renderer is chosen from stderr's terminal-ness (never stdout's), and CI. */
+export async function createProgress(mode: ProgressMode, options: ProgressOptions): Promise<Progress> {
+  const env = options.env ?? process.env;
+  const chosen = mode === 'auto' ? (options.stderr.isTTY && !inCI(env) ? 'tty' : 'plain') : mode;
+  if (chosen === 'none') return { start() {}, async stop() {} };
+  if (chosen === 'plain') {
+    const { PlainProgress } = await import('./plain.js');
+    return new PlainProgress(options.stderr);
+  }
+  const { TtyProgress } = await import('./tty.js');
+  const rows = options.maxRows ?? Math.max(5, Math.min(20, (options.stderr.rows || 24) - 4));
+  return new TtyProgress(options.stderr, rows);
+}
