@@ -52,7 +52,10 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
   progress.start(run);
 
   let forced: number | undefined;
-  const releaseSignals = handleSignals(run, { onForce: (code) => (forced = code) });
+  const releaseSignals = handleSignals(run, {
+    onStop: (signal) => process.stderr.write(`relay: ${signal}: stopping workers (send it again to kill them now)\n`),
+    onForce: (code) => (forced = code),
+  });
   writer?.onFailure(() => run.stop('output_closed', OUTPUT_CLOSED_STOP));
 
   const pumped = pump(run, writer);

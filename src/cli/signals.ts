@@ -1,6 +1,8 @@
 import type { FanoutRun } from '../fanout/run.js';
 
 export interface SignalOptions {
+  /** Called on the first signal, when the graceful stop begins. */
+  onStop(signal: NodeJS.Signals): void;
   /** Called on a second Ctrl-C, after every worker was killed: the CLI exits at once. */
   onForce(code: number): void;
 }
@@ -15,6 +17,7 @@ export function handleSignals(run: FanoutRun, options: SignalOptions): () => voi
     received += 1;
     if (received === 1) {
       run.stop(signal === 'SIGINT' ? 'interrupted' : 'terminated');
+      options.onStop(signal);
       return;
     }
     run.kill();
