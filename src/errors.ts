@@ -3,7 +3,8 @@
 export type RelayErrorCode =
   | 'USAGE' // bad options or flags: exit 2
   | 'OUTPUT_CLOSED' // the frame reader went away (EPIPE): exit 141
-  | 'OUTPUT_FAILED'; // any other error writing frames: exit 74
+  | 'OUTPUT_FAILED' // any other error writing frames: exit 74
+  | 'BAD_FRAME'; // a line of a frame stream that is not a valid frame (names the line): exit 2
 
 export class RelayError extends Error {
   readonly code: RelayErrorCode;

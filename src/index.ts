@@ -9,3 +9,4 @@ export { FrameWriter, type FrameWriterOptions, DEFAULT_HIGH_WATER_MARK } from '.
 export { RelayError, type RelayErrorCode } from './errors.js';
 export type { PtySpawner, PtySpawnOptions, PtyProcess, PtyExit } from './workers/pty.js';
 export { VERSION } from './version.js';
+export { LineAssembler, toLines, type LineAssemblerOptions } from './lines/assembler.js';

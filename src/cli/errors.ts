@@ -3,7 +3,8 @@ import { RelayError } from '../errors.js';
 /** Exit status for each error family member; oclif's own parse errors are usage errors too. */
 export function exitCodeFor(err: Error & { exitCode?: number; oclif?: { exit?: number } }): number {
   if (err instanceof RelayError) {
-    return err.code === 'USAGE' ? 2 : err.code === 'OUTPUT_CLOSED' ? 141 : 74;
+    if (err.code === 'USAGE' || err.code === 'BAD_FRAME') return 2;
+    return err.code === 'OUTPUT_CLOSED' ? 141 : 74;
   }
   // Anything else is a bug in relay (EX_SOFTWARE).
   return err.oclif?.exit ?? err.exitCode ?? 70;

@@ -12,6 +12,7 @@ import { createProgress, type ProgressMode } from '../progress/index.js';
 import { FrameWriter, DEFAULT_HIGH_WATER_MARK } from '../writer/frame-writer.js';
 import { openDestination } from './output.js';
 import { handleSignals } from './signals.js';
+import { watchStepSummary } from './step-summary.js';
 import type { RelayError } from '../errors.js';
 
 export interface FanoutCliOptions {
@@ -24,6 +25,10 @@ export interface FanoutCliOptions {
   graceMs: number;
   highWaterMark: number | undefined;
   lowWaterMark: number | undefined;
+  /** Line mode: worker_line frames. */
+  lines: boolean;
+  /** worker_stream frames (false implies lines). */
+  stream: boolean;
 }
 
 /** After the reader went away nobody wants the output: hang up on the workers, briefly. */
@@ -47,9 +52,12 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
     cols: options.cols,
     rows: options.rows,
     graceMs: options.graceMs,
+    lines: options.lines,
+    stream: options.stream,
   });
   if (destination.notice) process.stderr.write(`relay: ${destination.notice}\n`);
   progress.start(run);
+  const stepSummary = watchStepSummary(run, process.env, process.stderr);
 
   let forced: number | undefined;
   const releaseSignals = handleSignals(run, {
@@ -62,6 +70,7 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
   const result = await run.result;
   const flushed = await flush(pumped, writer, result, () => forced !== undefined);
   await progress.stop();
+  await stepSummary?.finish();
   releaseSignals();
   const code = forced ?? exitCode(result, writer?.error);
   if (!flushed) {

@@ -30,7 +30,8 @@ RELAY_WORKER_INDEX in its environment. Without COMMAND, every worker runs the bu
 agent.
 
 stdout carries NDJSON frames only (one JSON object per line: run_started, worker_started,
-worker_stream, worker_exited, run_finished; see docs/frames.md). They are written through an
+worker_stream, worker_exited, run_finished, and worker_line with --lines; see docs/frames.md and
+relay schema). They are written through an
 awaited writer: when the reader falls behind, the workers' terminals are paused until it catches
 up, so memory stays bounded and nothing is lost. When stdout is a terminal, frames are not shown
 unless --output - is given.
@@ -61,6 +62,10 @@ Exit codes:
       command: `<%= config.bin %> <%= command.id %> -w 4 | jq -j 'select(.type=="worker_stream") | .data'`,
     },
     {
+      description: 'Each worker\'s output as plain lines (no raw frames):',
+      command: `<%= config.bin %> <%= command.id %> -w 4 --no-stream | jq -r 'select(.type=="worker_line") | "\\(.worker) \\(.text)"'`,
+    },
+    {
       description: 'Frames to a file, plain progress lines on stderr:',
       command: '<%= config.bin %> <%= command.id %> -w 2 --output run.ndjson --progress plain -- make test',
     },
@@ -72,6 +77,8 @@ Exit codes:
     rows: Flags.integer({ min: 1, default: DEFAULTS.rows, description: 'Terminal height of every worker.' }),
     output: Flags.string({ char: 'o', description: 'Write frames to FILE instead of stdout ("-": stdout, even when it is a terminal).', helpValue: 'FILE' }),
     progress: Flags.option({ options: ['auto', 'tty', 'plain', 'none'] as const, default: 'auto' as const, description: 'Progress on stderr: live rows (tty), plain lines, or none. auto: tty when stderr is a terminal and CI is not set.' })(),
+    lines: Flags.boolean({ description: 'Also write worker_line frames: each line of output as plain text (ANSI stripped, spinner redraws resolved).', helpGroup: 'LINES' }),
+    stream: Flags.boolean({ default: true, allowNo: true, description: 'Write worker_stream frames (raw output for exact replay). --no-stream drops them and implies --lines.', helpGroup: 'LINES' }),
     grace: duration({ default: DEFAULTS.graceMs, description: 'Time between asking workers to stop (SIGTERM) and SIGKILL, e.g. 500ms, 3s. [default: 3s]', helpValue: 'DURATION' }),
     'high-water-mark': size({ description: 'Frames buffered for a slow reader before the workers are paused, e.g. 1MiB. [default: 1MiB]', helpValue: 'SIZE', helpGroup: 'BACKPRESSURE' }),
     'low-water-mark': size({ description: 'Buffered frames at which paused workers resume. [default: a quarter of the high water mark]', helpValue: 'SIZE', helpGroup: 'BACKPRESSURE' }),
@@ -93,6 +100,8 @@ Exit codes:
       graceMs: flags.grace,
       highWaterMark: flags['high-water-mark'],
       lowWaterMark: flags['low-water-mark'],
+      lines: flags.lines,
+      stream: flags.stream,
     });
   }
 

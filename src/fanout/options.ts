@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { usageError } from '../errors.js';
+import { resolveLineMode, type LineMode, type LineModeOptions } from '../lines/line-mode.js';
 import type { PtySpawner } from '../workers/pty.js';
 import { VERSION } from '../version.js';
 
@@ -24,6 +25,10 @@ export interface FanoutOptions {
   lowWaterMark?: number;
   /** Aborting it stops the run (reason "aborted"). */
   signal?: AbortSignal;
+  /** Line mode: also emit worker_line frames (true, or its settings). Default off. See src/lines/. */
+  lines?: boolean | LineModeOptions;
+  /** Emit worker_stream frames. Default true; false implies line mode. */
+  stream?: boolean;
   /** Run id for the run_started frame. Default: a random UUID. */
   runId?: string;
   /** Spawns a terminal; injectable for tests. Default: node-pty. */
@@ -32,7 +37,9 @@ export interface FanoutOptions {
   now?: () => number;
 }
 
-export interface ResolvedOptions extends Required<Omit<FanoutOptions, 'signal' | 'runId' | 'spawn' | 'env'>> {
+export interface ResolvedOptions extends Required<Omit<FanoutOptions, 'signal' | 'runId' | 'spawn' | 'env' | 'lines' | 'stream'>> {
+  /** Null when line mode is off. */
+  lines: LineMode | null;
   env: Record<string, string>;
   signal: AbortSignal | undefined;
   runId: string | undefined;
@@ -88,6 +95,7 @@ export function resolveOptions(options: FanoutOptions): ResolvedOptions {
     graceMs,
     highWaterMark,
     lowWaterMark,
+    lines: resolveLineMode(options.lines, options.stream),
     signal: options.signal,
     runId: options.runId,
     spawn: options.spawn,

@@ -2,7 +2,8 @@ import type { Frame } from '../frames/types.js';
 
 /** Rough in-memory size of a frame: its text plus a fixed allowance for the object. */
 export function frameWeight(frame: Frame): number {
-  return frame.type === 'worker_stream' ? frame.data.length + 128 : 256;
+  if (frame.type === 'worker_stream') return frame.data.length + 128;
+  return frame.type === 'worker_line' ? frame.text.length + 128 : 256;
 }
 
 /**

@@ -3,6 +3,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { PROTOCOL_VERSION, type Frame, type FrameBody, type OutcomeCounts, type RunEnd } from '../frames/types.js';
 import { spawnPty, type PtySpawner } from '../workers/pty.js';
 import { fillTemplate } from '../workers/template.js';
+import { withLines } from '../lines/line-mode.js';
 import { resolveOptions, type FanoutOptions, type ResolvedOptions } from './options.js';
 import { FrameQueue } from './queue.js';
 import type { RunView, WorkerStatus } from './status.js';
@@ -138,8 +139,9 @@ class Run implements FanoutRun {
     const env = { ...opts.env, RELAY_WORKER: id, RELAY_WORKER_INDEX: String(index) };
     const argv = fillTemplate(opts.command, { index });
     const spec = { index, argv, env, cwd: opts.cwd, cols: opts.cols, rows: opts.rows };
+    const emit = (body: FrameBody): void => this.emit(body);
     return new Worker(spec, {
-      emit: (body) => this.emit(body),
+      emit: opts.lines ? withLines(emit, opts.lines) : emit,
       now: opts.now,
       ended: () => this.workerEnded(),
     });

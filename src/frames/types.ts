@@ -88,7 +88,12 @@ export const RunFinishedFrame = frame('run_finished', 'Last frame of every run t
   duration_ms: Type.Integer({ minimum: 0 }),
 });
 
-export const FrameSchemas = [RunStartedFrame, WorkerStartedFrame, WorkerStreamFrame, WorkerExitedFrame, RunFinishedFrame] as const;
+export const WorkerLineFrame = frame('worker_line', 'Line mode (--lines): one line of a worker\'s output as its terminal line finally showed it: ANSI stripped, carriage-return redraws resolved, at most 4096 characters (longer lines are split). Emitted at each newline (text may then be empty), and for unfinished text after a quiet period or at exit (never empty then). All of a worker\'s lines come before its worker_exited.', {
+  worker: WorkerId,
+  text: Type.String(),
+});
+
+export const FrameSchemas = [RunStartedFrame, WorkerStartedFrame, WorkerStreamFrame, WorkerExitedFrame, RunFinishedFrame, WorkerLineFrame] as const;
 export const AnyFrame = Type.Union([...FrameSchemas]);
 
 export type RunStarted = Static<typeof RunStartedFrame>;
@@ -96,6 +101,7 @@ export type WorkerStarted = Static<typeof WorkerStartedFrame>;
 export type WorkerStream = Static<typeof WorkerStreamFrame>;
 export type WorkerExited = Static<typeof WorkerExitedFrame>;
 export type RunFinished = Static<typeof RunFinishedFrame>;
+export type WorkerLine = Static<typeof WorkerLineFrame>;
 export type Frame = Static<typeof AnyFrame>;
 export type FrameType = Frame['type'];
 export type WorkerReason = Static<typeof Reason>;

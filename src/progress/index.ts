@@ -27,7 +27,8 @@ export async function createProgress(mode: ProgressMode, options: ProgressOption
   if (chosen === 'none') return { start() {}, async stop() {} };
   if (chosen === 'plain') {
     const { PlainProgress } = await import('./plain.js');
-    return new PlainProgress(options.stderr);
+    const { inGithubActions } = await import('./github.js');
+    return new PlainProgress(options.stderr, { github: inGithubActions(env) });
   }
   const { TtyProgress } = await import('./tty.js');
   const rows = options.maxRows ?? Math.max(5, Math.min(20, (options.stderr.rows || 24) - 4));

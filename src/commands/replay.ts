@@ -1,0 +1,59 @@
+import { Args, Command, Flags } from '@oclif/core';
+import { reportError } from '../cli/errors.js';
+import { durationFlag } from '../cli/flags.js';
+
+export default class Replay extends Command {
+  static override summary = 'Show what each worker\'s terminal showed, from a saved frame stream.';
+
+  static override description = `Reads a frame stream (FILE, or "-" for stdin) and shows, for each worker (or only --worker):
+
+  default        its final screen, rendered by a headless terminal emulator (xterm.js) at the run's
+                 --cols × --rows: cursor movement, erasing and redraws land where a terminal puts them
+  --transcript   everything it printed as plain text: ANSI stripped, carriage-return redraws
+                 resolved (the same rules as fanout --lines)
+  --live         its output re-played to stdout at the recorded pace (pauses capped by
+                 --max-delay), for a terminal; needs --worker when the run had several workers
+
+With several workers, each one's screen or transcript comes under a header line naming it and how
+it ended. A stream cut off mid-run (no run_finished, or a last line cut in half) is still replayed,
+with a one-line warning on stderr. A line that is not a valid frame is an error naming its line
+number (exit 2).`;
+
+  static override examples = [
+    { description: 'Record a run, then see every worker\'s final screen:', command: '<%= config.bin %> fanout -w 3 --output run.ndjson; <%= config.bin %> <%= command.id %> run.ndjson' },
+    { description: 'One worker\'s transcript as plain text:', command: '<%= config.bin %> <%= command.id %> run.ndjson --worker w2 --transcript' },
+    { description: 'Watch worker 2 again, as it happened:', command: '<%= config.bin %> <%= command.id %> run.ndjson --worker 2 --live' },
+    { description: 'From a pipe:', command: '<%= config.bin %> fanout -w 1 -- htop -n 3 | <%= config.bin %> <%= command.id %> -' },
+  ];
+
+  static override args = {
+    file: Args.string({ required: true, description: 'A saved frame stream, or "-" for stdin.' }),
+  };
+
+  static override flags = {
+    worker: Flags.string({ char: 'w', description: 'Only this worker: its id (w2) or number (2).', helpValue: 'ID' }),
+    transcript: Flags.boolean({ description: 'Plain text of everything it printed instead of the final screen.', exclusive: ['live'] }),
+    live: Flags.boolean({ description: 'Re-play the output at its recorded pace (to a terminal).', exclusive: ['transcript'] }),
+    'max-delay': durationFlag({ default: 1000, description: 'Live mode: longest pause between two chunks, e.g. 250ms, 2s. [default: 1s]', helpValue: 'DURATION' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Replay);
+    const { openInput } = await import('../cli/frame-input.js');
+    const { replay } = await import('../replay/replay.js');
+    await replay({
+      input: await openInput(args.file),
+      file: args.file,
+      mode: flags.live ? 'live' : flags.transcript ? 'transcript' : 'screen',
+      worker: flags.worker,
+      maxDelayMs: flags['max-delay'],
+      stdout: process.stdout,
+      stderr: process.stderr,
+    });
+  }
+
+  protected override async catch(err: Error & { exitCode?: number }): Promise<void> {
+    this.parsed = true;
+    reportError(err);
+  }
+}

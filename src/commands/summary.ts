@@ -1,0 +1,41 @@
+import { Args, Command, Flags } from '@oclif/core';
+import { reportError } from '../cli/errors.js';
+
+export default class Summary extends Command {
+  static override summary = 'Summarise a saved frame stream: per-worker outcome, duration, bytes, and the last lines of failures.';
+
+  static override description = `Reads a frame stream (FILE, or "-" for stdin) and prints one row per worker: its outcome (ok,
+failed, signal, spawn_error, cancelled, or unfinished when the stream has no worker_exited for it),
+exit code or signal, duration and bytes; then the last lines of every worker that did not end ok
+(ANSI stripped, spinner redraws resolved). --format markdown writes a GitHub-flavoured table, the
+same one relay fanout appends to $GITHUB_STEP_SUMMARY in GitHub Actions.
+
+A stream cut off mid-run is still summarised, with a one-line warning on stderr. A line that is
+not a valid frame is an error naming its line number (exit 2).`;
+
+  static override examples = [
+    { description: 'Record a run, then summarise it:', command: '<%= config.bin %> fanout -w 4 --output run.ndjson -- make test; <%= config.bin %> <%= command.id %> run.ndjson' },
+    { description: 'A Markdown table for a pull-request comment:', command: '<%= config.bin %> <%= command.id %> run.ndjson --format markdown > summary.md' },
+    { description: 'From a pipe:', command: '<%= config.bin %> fanout -w 3 | <%= config.bin %> <%= command.id %> -' },
+  ];
+
+  static override args = {
+    file: Args.string({ required: true, description: 'A saved frame stream, or "-" for stdin.' }),
+  };
+
+  static override flags = {
+    format: Flags.option({ options: ['text', 'markdown'] as const, default: 'text' as const, description: 'text for a terminal or log; markdown for GitHub (a table plus collapsed last lines).' })(),
+    'last-lines': Flags.integer({ min: 0, default: 10, description: 'Lines of output shown for each worker that did not end ok.' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Summary);
+    const { summarizeInput } = await import('../summary/cli.js');
+    await summarizeInput({ file: args.file, format: flags.format, lastLines: flags['last-lines'], stdout: process.stdout, stderr: process.stderr });
+  }
+
+  protected override async catch(err: Error & { exitCode?: number }): Promise<void> {
+    this.parsed = true;
+    reportError(err);
+  }
+}

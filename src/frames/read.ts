@@ -1,0 +1,97 @@
+// Reading a frame stream back: NDJSON lines, each checked against the frame schemas (the same
+// ones the engine's types come from). Errors name the line, so a broken file is easy to fix.
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { RelayError } from '../errors.js';
+import { FrameSchemas, PROTOCOL_VERSION, type Frame, type TSchema } from './types.js';
+
+export interface ReadFramesOptions {
+  /**
+   * Frames of a type this version does not know. 'skip' (default) follows the versioning rule:
+   * newer relays may add frame types within v1, and readers ignore them. 'error' rejects them.
+   */
+  unknownTypes?: 'skip' | 'error';
+}
+
+/** A line that is not a valid frame. `line` is 1-based; `truncated` marks a last line cut off without its newline. */
+export class FrameReadError extends RelayError {
+  readonly line: number;
+  readonly truncated: boolean;
+  constructor(line: number, message: string, truncated: boolean, options?: { cause?: unknown }) {
+    super('BAD_FRAME', `line ${line}: ${message}`, options);
+    this.name = 'FrameReadError';
+    this.line = line;
+    this.truncated = truncated;
+  }
+}
+
+let checks: Map<string, TypeCheck<TSchema>> | undefined;
+
+/** Compiled once, on first use: one checker per frame type. */
+function checkers(): Map<string, TypeCheck<TSchema>> {
+  checks ??= new Map(FrameSchemas.map((s) => [s.$id!, TypeCompiler.Compile(s as TSchema)]));
+  return checks;
+}
+
+/** Why `value` is not a valid frame, or undefined when it is one (or is of a type we skip). */
+function problem(value: unknown, unknownTypes: 'skip' | 'error'): string | 'unknown' | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  const { v, type } = value as { v?: unknown; type?: unknown };
+  if (v !== PROTOCOL_VERSION) return `protocol version ${JSON.stringify(v)} is not supported (expected ${PROTOCOL_VERSION})`;
+  if (typeof type !== 'string') return 'no "type" field';
+  const check = checkers().get(type);
+  if (!check) return unknownTypes === 'skip' ? 'unknown' : `unknown frame type "${type}"`;
+  if (check.Check(value)) return undefined;
+  const first = check.Errors(value).First();
+  return `invalid ${type} frame: ${first ? `${first.path || '/'} ${first.message}` : 'does not match its schema'}`;
+}
+
+/** Checks one parsed frame; throws a FrameReadError naming `line`. Returns null for a skipped unknown type. */
+export function validateFrame(value: unknown, line = 1, options: ReadFramesOptions = {}): Frame | null {
+  const why = problem(value, options.unknownTypes ?? 'skip');
+  if (why === 'unknown') return null;
+  if (why !== undefined) throw new FrameReadError(line, why, false);
+  return value as Frame;
+}
+
+function parseLine(text: string, line: number, atEnd: boolean, options: ReadFramesOptions): Frame | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    // A last line without its newline that does not parse is a stream cut off mid-frame.
+    const why = atEnd ? 'the stream ends in the middle of a frame (truncated last line)' : `not JSON: ${text.slice(0, 80)}`;
+    throw new FrameReadError(line, why, atEnd, { cause: err });
+  }
+  return validateFrame(value, line, options);
+}
+
+/**
+ * Parses NDJSON frames from `readable`, validating each against the schema. Throws a
+ * FrameReadError (code BAD_FRAME) naming the line of the first malformed one, after yielding
+ * every frame before it; a last line cut off mid-frame has `truncated` set, so readers of a
+ * stream that was cut off can keep what came before. Empty lines are ignored.
+ */
+export async function* readFrames(readable: Readable | AsyncIterable<Buffer | string>, options: ReadFramesOptions = {}): AsyncGenerator<Frame> {
+  const decoder = new StringDecoder('utf8');
+  let pending = '';
+  let line = 0;
+  for await (const chunk of readable) {
+    pending += typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    let start = 0;
+    for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n', start)) {
+      line += 1;
+      const text = pending.slice(start, nl).replace(/\r$/, '');
+      start = nl + 1;
+      if (text.trim() === '') continue;
+      const frame = parseLine(text, line, false, options);
+      if (frame) yield frame;
+    }
+    pending = pending.slice(start);
+  }
+  pending += decoder.end();
+  if (pending.trim() === '') return;
+  const frame = parseLine(pending, line + 1, true, options);
+  if (frame) yield frame;
+}

@@ -1,0 +1,133 @@
+// `relay replay`: what each worker's terminal showed, from a saved frame stream. Three views,
+// one pass over the frames: the final screen (a headless terminal emulator per worker), the
+// transcript (the line assembler of line mode), or the output re-played at its recorded pace.
+import type { Readable } from 'node:stream';
+import { usageError } from '../errors.js';
+import type { Frame } from '../frames/types.js';
+import { LineAssembler } from '../lines/assembler.js';
+import { cutOffWarning, eachFrame, type InputReport } from '../cli/frame-input.js';
+import { LivePlayer } from './live.js';
+import { createScreen, type Screen } from './screen.js';
+
+export type ReplayMode = 'screen' | 'transcript' | 'live';
+
+export interface ReplayOptions {
+  input: Readable;
+  /** Name of the input, for messages ("-" for stdin). */
+  file: string;
+  mode: ReplayMode;
+  /** Only this worker ("w2" or "2"). Default: all (live needs one when the run had several). */
+  worker?: string;
+  /** Live mode: longest pause between two chunks, in ms. */
+  maxDelayMs: number;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+/** One worker's view, fed chunk by chunk. */
+interface View {
+  id: string;
+  index: number;
+  /** "exit 0", "SIGKILL", … once its worker_exited frame was seen. */
+  end: string | null;
+  add(data: string): void;
+  /** What a line-mode-only recording has: a whole line. */
+  addLine(text: string): void;
+  lines(): Promise<string[]>;
+}
+
+function normalizeWorker(worker: string | undefined): string | undefined {
+  if (worker === undefined) return undefined;
+  if (/^\d+$/.test(worker)) return `w${worker}`;
+  if (/^w\d+$/.test(worker)) return worker;
+  throw usageError(`--worker: expected a worker id such as w2 (or 2), got "${worker}"`);
+}
+
+function transcriptView(id: string, index: number): View {
+  const assembler = new LineAssembler();
+  const out: string[] = [];
+  return {
+    id, index, end: null,
+    add: (data) => out.push(...assembler.push(data)),
+    addLine: (text) => out.push(text),
+    lines: async () => {
+      const rest = assembler.flush();
+      return rest === undefined ? out : [...out, rest];
+    },
+  };
+}
+
+function screenView(id: string, index: number, screen: Screen): View {
+  return {
+    id, index, end: null,
+    add: (data) => screen.write(data),
+    addLine: (text) => screen.write(`${text}\r\n`),
+    lines: async () => {
+      const lines = await screen.text();
+      screen.dispose();
+      return lines;
+    },
+  };
+}
+
+function ending(f: Extract<Frame, { type: 'worker_exited' }>): string {
+  if (f.signal) return f.signal;
+  return f.exit_code === null ? f.reason : `exit ${f.exit_code}`;
+}
+
+export async function replay(o: ReplayOptions): Promise<void> {
+  const only = normalizeWorker(o.worker);
+  const views = new Map<string, View>();
+  let size = { cols: 120, rows: 40 };
+  let workers = 0;
+  const live = o.mode === 'live' ? new LivePlayer(o.stdout, o.maxDelayMs) : null;
+  const seen = new Set<string>();
+
+  const viewOf = async (id: string, index: number): Promise<View> => {
+    let view = views.get(id);
+    if (!view) {
+      view = o.mode === 'screen' ? screenView(id, index, await createScreen(size.cols, size.rows)) : transcriptView(id, index);
+      views.set(id, view);
+    }
+    return view;
+  };
+
+  const report: InputReport = await eachFrame(o.input, async (f) => {
+    if (f.type === 'run_started') {
+      size = { cols: f.cols, rows: f.rows };
+      workers = f.workers;
+      if (live && !only && workers > 1) throw usageError(`--live shows one terminal: pick one of the ${workers} workers with --worker`);
+      return;
+    }
+    if (!('worker' in f)) return;
+    seen.add(f.worker);
+    if (only && f.worker !== only) return;
+    if (live) {
+      if (f.type === 'worker_stream') await live.play(f.ts, f.data);
+      return;
+    }
+    const index = 'index' in f ? f.index : Number(f.worker.slice(1));
+    const view = await viewOf(f.worker, index);
+    if (f.type === 'worker_stream') view.add(f.data);
+    if (f.type === 'worker_line') view.addLine(f.text);
+    if (f.type === 'worker_exited') view.end = ending(f);
+  });
+
+  if (only && !seen.has(only)) {
+    throw usageError(`--worker: no worker ${only} in ${o.file === '-' ? 'stdin' : o.file}${seen.size ? ` (it has ${[...seen].join(', ')})` : ''}`);
+  }
+  const warning = cutOffWarning(o.file, report);
+  if (warning) o.stderr.write(`relay: ${warning}\n`);
+  if (!live) await print(o, [...views.values()].sort((a, b) => a.index - b.index), Boolean(only));
+}
+
+/** One worker: its lines only. Several: each under a header line naming it and how it ended. */
+async function print(o: ReplayOptions, views: View[], single: boolean): Promise<void> {
+  const out: string[] = [];
+  for (const view of views) {
+    if (!single) out.push(`── ${view.id} (${view.end ?? 'no exit recorded'}) ──`);
+    out.push(...(await view.lines()));
+    if (!single) out.push('');
+  }
+  if (out.length > 0) o.stdout.write(out.join('\n') + (single ? '\n' : ''));
+}
