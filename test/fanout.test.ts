@@ -5,11 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { fanout, type Frame, type FanoutOptions } from '../src/index.js';
 import { frameWeight } from '../src/fanout/queue.js';
 import { waitGone } from './helpers/procs.js';
+import { checkFrame } from './helpers/cli.js';
 
 async function collect(options: FanoutOptions): Promise<{ frames: Frame[]; result: Awaited<ReturnType<typeof fanout>['result']> }> {
   const run = fanout(options);
   const frames: Frame[] = [];
-  for await (const f of run) frames.push(f);
+  for await (const f of run) frames.push(checkFrame(f, frames.length + 1));
   return { frames, result: await run.result };
 }
 

@@ -121,13 +121,13 @@ export async function replay(o: ReplayOptions): Promise<void> {
   if (!live) await print(o, [...views.values()].sort((a, b) => a.index - b.index), Boolean(only));
 }
 
-/** One worker: its lines only. Several: each under a header line naming it and how it ended. */
+/** One worker: its lines only. Several: each under a header naming it and how it ended, a blank line between. */
 async function print(o: ReplayOptions, views: View[], single: boolean): Promise<void> {
-  const out: string[] = [];
+  const blocks: string[] = [];
   for (const view of views) {
-    if (!single) out.push(`── ${view.id} (${view.end ?? 'no exit recorded'}) ──`);
-    out.push(...(await view.lines()));
-    if (!single) out.push('');
+    const lines = await view.lines();
+    const block = single ? lines : [`── ${view.id} (${view.end ?? 'no exit recorded'}) ──`, ...lines];
+    if (block.length > 0) blocks.push(block.join('\n') + '\n');
   }
-  if (out.length > 0) o.stdout.write(out.join('\n') + (single ? '\n' : ''));
+  if (blocks.length > 0) o.stdout.write(blocks.join('\n'));
 }

@@ -1,7 +1,8 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import type { Frame } from '../../src/frames/types.js';
+import { validateFrame } from '../../src/frames/read.js';
+import { FrameSchemas, type Frame } from '../../src/frames/types.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const RELAY = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
@@ -42,16 +43,33 @@ export function spawnRelay(args: string[], options: SpawnOptions = {}): ChildPro
   return spawn(process.execPath, [RELAY, ...args], { cwd: ROOT, ...options, env: { ...process.env, ...options.env } });
 }
 
-/** Parses NDJSON strictly: every line must be one JSON object. */
+/** Fields each frame type declares in its schema. */
+const DECLARED = new Map(FrameSchemas.map((schema) => [schema.$id!, new Set(Object.keys(schema.properties))]));
+
+/**
+ * Checks a frame relay produced against the frame schema (what `relay schema` prints), and more
+ * strictly than readers must: no unknown type and no field the schema does not declare, so a
+ * field added to the engine but not to src/frames/types.ts fails the suite.
+ */
+export function checkFrame(value: unknown, line = 1): Frame {
+  const frame = validateFrame(value, line, { unknownTypes: 'error' })!;
+  const extra = Object.keys(frame).filter((k) => !DECLARED.get(frame.type)!.has(k));
+  if (extra.length > 0) throw new Error(`line ${line}: ${frame.type} has fields its schema does not declare: ${extra.join(', ')}`);
+  return frame;
+}
+
+/** Parses NDJSON strictly: every line must be one JSON object, and a valid frame (see checkFrame). */
 export function parseFrames(text: string): Frame[] {
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
   return lines.map((line, i) => {
+    let value: unknown;
     try {
-      return JSON.parse(line) as Frame;
+      value = JSON.parse(line);
     } catch {
       throw new Error(`stdout line ${i + 1} is not JSON: ${line.slice(0, 200)}`);
     }
+    return checkFrame(value, i + 1);
   });
 }
 

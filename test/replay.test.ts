@@ -1,0 +1,162 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Frame } from '../src/frames/types.js';
+import { summarize } from '../src/summary/build.js';
+import { formatMarkdown } from '../src/summary/format.js';
+import { parseFrames, relaySync, shell } from './helpers/cli.js';
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'relay-replay-'));
+
+/** Runs a fanout into a file; returns its path. */
+function record(args: string[], env: NodeJS.ProcessEnv = {}): { file: string; stderr: string; status: number | null } {
+  const file = join(tmp(), 'run.ndjson');
+  const r = relaySync(['fanout', '--progress', 'none', '--output', file, ...args], { env });
+  return { file, stderr: r.stderr, status: r.status };
+}
+
+// Draws two status rows, then moves the cursor up and rewrites the first one in place.
+const REDRAW = 'printf "step 1: pending\\nstep 2: pending\\n"; sleep 0.1; printf "\\033[2A\\rstep 1: done\\033[K\\n\\033[1B"';
+
+describe('relay replay', () => {
+  it('renders the final screen of a worker that redrew with cursor movement, as a terminal showed it', () => {
+    const { file, status } = record(['-w', '2', '--', 'bash', '-c', REDRAW]);
+    expect(status).toBe(0);
+    const one = relaySync(['replay', file, '--worker', 'w2']);
+    expect(one.status).toBe(0);
+    expect(one.stderr).toBe('');
+    expect(one.stdout).toBe('step 1: done\nstep 2: pending\n');
+
+    const both = relaySync(['replay', file]);
+    expect(both.stdout).toBe('── w1 (exit 0) ──\nstep 1: done\nstep 2: pending\n\n── w2 (exit 0) ──\nstep 1: done\nstep 2: pending\n');
+  });
+
+  it('--transcript prints every line the worker wrote as plain text, ANSI stripped, from a file or stdin', () => {
+    const { file } = record(['-w', '1', '--', 'bash', '-c', `printf "\\033[32mgreen\\033[0m\\n"; for i in 1 2 3; do printf "\\r%s%%" "$i"; done; printf "\\n"; ${REDRAW}`]);
+    const r = relaySync(['replay', file, '--transcript']);
+    expect(r.stdout).toBe('── w1 (exit 0) ──\ngreen\n3%\nstep 1: pending\nstep 2: pending\nstep 1: done\n');
+    const piped = shell(`relay replay - --transcript --worker 1 < "${file}"`);
+    expect(piped.status).toBe(0);
+    expect(piped.stdout).toBe('green\n3%\nstep 1: pending\nstep 2: pending\nstep 1: done\n');
+  });
+
+  it('replays a stream cut off mid-run (no run_finished, last line cut in half) with a one-line warning', () => {
+    const { file } = record(['-w', '1', '--', 'bash', '-c', REDRAW]);
+    const text = readFileSync(file, 'utf8').trimEnd().split('\n');
+    const exitedAt = text.findIndex((l) => l.includes('"worker_exited"'));
+    const cut = [...text.slice(0, exitedAt), text[exitedAt]!.slice(0, 40)].join('\n');
+    const truncated = join(tmp(), 'cut.ndjson');
+    writeFileSync(truncated, cut);
+    const r = relaySync(['replay', truncated]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('── w1 (no exit recorded) ──\nstep 1: done\nstep 2: pending\n');
+    expect(r.stderr).toBe(`relay: warning: ${truncated} is cut off mid-frame at line ${exitedAt + 1}; showing what came before\n`);
+
+    writeFileSync(truncated, text.slice(0, exitedAt).join('\n') + '\n');
+    const clean = relaySync(['replay', truncated, '-w', '1']);
+    expect(clean.stdout).toBe('step 1: done\nstep 2: pending\n');
+    expect(clean.stderr).toMatch(/^relay: warning: .* has no run_finished frame \(the run was cut off\); showing what was recorded\n$/);
+  });
+
+  it('--live writes the worker\'s raw output, in order, at its recorded pace; it needs --worker for several workers', () => {
+    const { file } = record(['-w', '2', '--', 'bash', '-c', 'echo "one {#}"; sleep 0.2; echo "two {#}"']);
+    const r = relaySync(['replay', file, '--live', '--worker', 'w2', '--max-delay', '50ms']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('one 2\r\ntwo 2\r\n');
+    const all = relaySync(['replay', file, '--live']);
+    expect(all.status).toBe(2);
+    expect(all.stderr).toMatch(/^relay: --live shows one terminal: pick one of the 2 workers with --worker\n$/);
+  });
+
+  it('rejects a missing file, an unknown worker and a malformed line with one line on stderr and exit 2', () => {
+    const missing = relaySync(['replay', '/nonexistent/run.ndjson']);
+    expect([missing.status, missing.stdout]).toEqual([2, '']);
+    expect(missing.stderr).toMatch(/^relay: cannot read \/nonexistent\/run.ndjson: ENOENT\n$/);
+    const { file } = record(['-w', '1', '--', 'true']);
+    const unknown = relaySync(['replay', file, '--worker', 'w7']);
+    expect([unknown.status, unknown.stderr]).toEqual([2, `relay: --worker: no worker w7 in ${file} (it has w1)\n`]);
+    const bad = join(tmp(), 'bad.ndjson');
+    writeFileSync(bad, readFileSync(file, 'utf8').replace('\n', '\nnot a frame\n'));
+    const r = relaySync(['replay', bad]);
+    expect([r.status, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toMatch(/^relay: line 2: not JSON: not a frame\n$/);
+  });
+});
+
+const FAILING = 'echo "output of {#}"; printf "\\033[31merror: broke {#}\\033[0m\\n"; exit $(({#} - 1))';
+
+describe('relay summary', () => {
+  it('markdown: a table row per worker and the last lines of each failed one (exact, from fixed frames)', () => {
+    const f = (seq: number, body: object): Frame => ({ v: 1, seq, ts: 1000 + seq * 100, ...body }) as Frame;
+    const frames = [
+      f(1, { type: 'run_started', run_id: 'r', workers: 2, command: ['x'], version: '0.1.0', cols: 80, rows: 24 }),
+      f(2, { type: 'worker_started', worker: 'w1', index: 1, pid: 10, argv: ['x'] }),
+      f(3, { type: 'worker_started', worker: 'w2', index: 2, pid: 11, argv: ['x'] }),
+      f(4, { type: 'worker_stream', worker: 'w2', data: 'compiling\r\n\x1b[31merror: a | b `x`\x1b[0m\r\n' }),
+      f(5, { type: 'worker_exited', worker: 'w2', index: 2, exit_code: 2, signal: null, reason: 'exit', duration_ms: 1500, bytes: 40 }),
+      f(6, { type: 'worker_exited', worker: 'w1', index: 1, exit_code: 0, signal: null, reason: 'exit', duration_ms: 300, bytes: 0 }),
+      f(7, { type: 'run_finished', ok: false, exit_code: 1, reason: 'completed', counts: { total: 2, ok: 1, failed: 1, signal: 0, spawn_error: 0, cancelled: 0 }, duration_ms: 1600 }),
+    ];
+    expect(formatMarkdown(summarize(frames))).toBe(
+      [
+        '### relay: failed (completed, exit 1); 2 workers: 1 ok, 1 failed in 1.6s',
+        '',
+        '| worker | outcome | detail | duration | bytes |',
+        '| --- | --- | --- | ---: | ---: |',
+        '| w1 | ✅ ok | exit 0 | 0.3s | 0 B |',
+        '| w2 | ❌ failed | exit 2 | 1.5s | 40 B |',
+        '',
+        '<details><summary>w2: last 2 lines</summary>',
+        '',
+        '```text',
+        'compiling',
+        'error: a | b `x`',
+        '```',
+        '',
+        '</details>',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('summarises a real run with failures, as text and as markdown', () => {
+    const { file, status } = record(['-w', '3', '--', 'sh', '-c', FAILING]);
+    expect(status).toBe(1);
+    const text = relaySync(['summary', file]);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/^relay: failed \(completed, exit 1\); 3 workers: 1 ok, 2 failed in /);
+    expect(text.stdout).toMatch(/\nw1 +ok +\d+\.\ds +\d+ B +exit 0\n/);
+    expect(text.stdout).toMatch(/\nw3 +failed +\d+\.\ds +\d+ B +exit 2\n/);
+    expect(text.stdout).toContain('\nw3 (failed, exit 2), last lines:\n  output of 3\n  error: broke 3\n');
+    expect(text.stdout).not.toContain('w1 (ok');
+
+    const md = relaySync(['summary', file, '--format', 'markdown']);
+    expect(md.stdout).toMatch(/\n\| w2 \| ❌ failed \| exit 1 \| \d+\.\ds \| \d+ B \|\n/);
+    expect(md.stdout).toContain('<details><summary>w3: last 2 lines</summary>\n\n```text\noutput of 3\nerror: broke 3\n```\n\n</details>\n');
+  });
+
+  it('appends the markdown table to $GITHUB_STEP_SUMMARY at the end of a fanout, and groups plain progress in GitHub Actions', () => {
+    const dir = tmp();
+    const summaryFile = join(dir, 'step-summary.md');
+    writeFileSync(summaryFile, 'earlier step\n');
+    const r = relaySync(['fanout', '-w', '2', '--progress', 'plain', '--', 'sh', '-c', `echo "::endgroup::"; ${FAILING}`], {
+      env: { GITHUB_STEP_SUMMARY: summaryFile, GITHUB_ACTIONS: 'true' },
+    });
+    expect(r.status).toBe(1);
+    const frames = parseFrames(r.stdout);
+    const md = readFileSync(summaryFile, 'utf8');
+    expect(md.startsWith('earlier step\n### relay: failed (completed, exit 1); 2 workers: 1 ok, 1 failed in ')).toBe(true);
+    expect(md).toMatch(/\n\| w1 \| ✅ ok \| exit 0 \|/);
+    expect(md).toContain('<details><summary>w2: last 3 lines</summary>\n\n```text\n::endgroup::\noutput of 2\nerror: broke 2\n```');
+    // The same table `relay summary --format markdown` prints for the same frames.
+    const file = join(dir, 'run.ndjson');
+    writeFileSync(file, frames.map((f) => JSON.stringify(f)).join('\n') + '\n');
+    expect(md).toBe(`earlier step\n${relaySync(['summary', file, '--format', 'markdown']).stdout}\n`);
+
+    // Each worker's report is a group; its own output inside cannot end the group early.
+    const group = /::group::relay: w2 failed: exit 1 after [^\n]+\n::stop-commands::([0-9a-f-]+)\n::endgroup::\noutput of 2\nerror: broke 2\n::\1::\n::endgroup::\n/;
+    expect(r.stderr).toMatch(group);
+    expect(r.stderr).toMatch(/::group::relay: w1 exited 0 after /);
+  });
+});
