@@ -160,3 +160,14 @@ describe('relay summary', () => {
     expect(r.stderr).toMatch(/::group::relay: w1 exited 0 after /);
   });
 });
+
+describe('help', () => {
+  it('documents replay, summary and the line-mode flags with examples in --help', () => {
+    for (const [cmd, needle] of [['replay', '--transcript'], ['summary', '--format'], ['fanout', '--no-stream']] as const) {
+      const help = relaySync([cmd, '--help']);
+      expect(help.status).toBe(0);
+      expect(help.stdout).toContain('EXAMPLES');
+      expect(help.stdout).toContain(needle);
+    }
+  });
+});

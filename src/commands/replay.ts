@@ -5,19 +5,23 @@ import { durationFlag } from '../cli/flags.js';
 export default class Replay extends Command {
   static override summary = 'Show what each worker\'s terminal showed, from a saved frame stream.';
 
-  static override description = `Reads a frame stream (FILE, or "-" for stdin) and shows, for each worker (or only --worker):
+  static override description = `Reads a frame stream (FILE, or "-" for stdin) and shows, for each worker
+(or only --worker), one of:
 
-  default        its final screen, rendered by a headless terminal emulator (xterm.js) at the run's
-                 --cols × --rows: cursor movement, erasing and redraws land where a terminal puts them
-  --transcript   everything it printed as plain text: ANSI stripped, carriage-return redraws
-                 resolved (the same rules as fanout --lines)
-  --live         its output re-played to stdout at the recorded pace (pauses capped by
-                 --max-delay), for a terminal; needs --worker when the run had several workers
+- its final screen (default), rendered by a headless terminal emulator
+  (xterm.js) at the run's --cols x --rows: cursor movement, erasing and
+  redraws land where a terminal puts them;
+- its transcript (--transcript): everything it printed as plain text, ANSI
+  stripped, carriage-return redraws resolved (the rules of fanout --lines);
+- its output re-played to stdout at the recorded pace (--live), pauses
+  capped by --max-delay; needs --worker when the run had several workers.
 
-With several workers, each one's screen or transcript comes under a header line naming it and how
-it ended. A stream cut off mid-run (no run_finished, or a last line cut in half) is still replayed,
-with a one-line warning on stderr. A line that is not a valid frame is an error naming its line
-number (exit 2).`;
+With several workers, each screen or transcript comes under a header line
+naming the worker and how it ended, a blank line between them.
+
+A stream cut off mid-run (no run_finished, or a last line cut in half) is
+still replayed, with a one-line warning on stderr. A line that is not a
+valid frame is an error naming its line number (exit 2).`;
 
   static override examples = [
     { description: 'Record a run, then see every worker\'s final screen:', command: '<%= config.bin %> fanout -w 3 --output run.ndjson; <%= config.bin %> <%= command.id %> run.ndjson' },
@@ -34,7 +38,7 @@ number (exit 2).`;
     worker: Flags.string({ char: 'w', description: 'Only this worker: its id (w2) or number (2).', helpValue: 'ID' }),
     transcript: Flags.boolean({ description: 'Plain text of everything it printed instead of the final screen.', exclusive: ['live'] }),
     live: Flags.boolean({ description: 'Re-play the output at its recorded pace (to a terminal).', exclusive: ['transcript'] }),
-    'max-delay': durationFlag({ default: 1000, description: 'Live mode: longest pause between two chunks, e.g. 250ms, 2s. [default: 1s]', helpValue: 'DURATION' }),
+    'max-delay': durationFlag({ description: 'Live mode: longest pause between two chunks, e.g. 250ms, 2s. [default: 1s]', helpValue: 'DURATION' }),
   };
 
   async run(): Promise<void> {
@@ -46,7 +50,7 @@ number (exit 2).`;
       file: args.file,
       mode: flags.live ? 'live' : flags.transcript ? 'transcript' : 'screen',
       worker: flags.worker,
-      maxDelayMs: flags['max-delay'],
+      maxDelayMs: flags['max-delay'] ?? 1000,
       stdout: process.stdout,
       stderr: process.stderr,
     });

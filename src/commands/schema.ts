@@ -4,11 +4,14 @@ import { reportError } from '../cli/errors.js';
 export default class Schema extends Command {
   static override summary = 'Print the JSON Schema of the frame stream (every frame type).';
 
-  static override description = `Prints one JSON Schema (draft 2020-12) that a single line of the frame stream matches: "oneOf" the
-frame types, each under "$defs" by its type name. It is generated from the same definitions the
-code uses, so it cannot drift from what relay writes. Frames may carry fields the schema does not
-list (new optional fields may appear within protocol v1); a reader should skip frame types it does
-not know. See docs/frames.md, "Versioning".`;
+  static override description = `Prints one JSON Schema (draft 2020-12) that every line of the frame
+stream matches: "oneOf" the frame types, each under "$defs" by its type
+name. It is generated from the definitions the code itself uses, so it
+cannot drift from what relay writes.
+
+Within protocol v1 frames may gain new optional fields and new frame types
+may appear, so the schema allows fields it does not list, and readers should
+skip frame types they do not know. See docs/frames.md, "Versioning".`;
 
   static override examples = [
     { description: 'Save the schema:', command: '<%= config.bin %> <%= command.id %> > relay-frames.schema.json' },

@@ -4,14 +4,19 @@ import { reportError } from '../cli/errors.js';
 export default class Summary extends Command {
   static override summary = 'Summarise a saved frame stream: per-worker outcome, duration, bytes, and the last lines of failures.';
 
-  static override description = `Reads a frame stream (FILE, or "-" for stdin) and prints one row per worker: its outcome (ok,
-failed, signal, spawn_error, cancelled, or unfinished when the stream has no worker_exited for it),
-exit code or signal, duration and bytes; then the last lines of every worker that did not end ok
-(ANSI stripped, spinner redraws resolved). --format markdown writes a GitHub-flavoured table, the
-same one relay fanout appends to $GITHUB_STEP_SUMMARY in GitHub Actions.
+  static override description = `Reads a frame stream (FILE, or "-" for stdin) and prints one row per
+worker: its outcome (ok, failed, signal, spawn_error, cancelled, or
+unfinished when the stream has no worker_exited for it), exit code or
+signal, duration and bytes; then the last lines of every worker that did
+not end ok (ANSI stripped, spinner redraws resolved).
 
-A stream cut off mid-run is still summarised, with a one-line warning on stderr. A line that is
-not a valid frame is an error naming its line number (exit 2).`;
+--format markdown writes a GitHub-flavoured table with the last lines in
+collapsed blocks: the same table relay fanout appends to the file named by
+$GITHUB_STEP_SUMMARY in GitHub Actions.
+
+A stream cut off mid-run is still summarised, with a one-line warning on
+stderr. A line that is not a valid frame is an error naming its line
+number (exit 2).`;
 
   static override examples = [
     { description: 'Record a run, then summarise it:', command: '<%= config.bin %> fanout -w 4 --output run.ndjson -- make test; <%= config.bin %> <%= command.id %> run.ndjson' },
