@@ -10,3 +10,5 @@ export { RelayError, type RelayErrorCode } from './errors.js';
 export type { PtySpawner, PtySpawnOptions, PtyProcess, PtyExit } from './workers/pty.js';
 export { VERSION } from './version.js';
 export { LineAssembler, toLines, type LineAssemblerOptions } from './lines/assembler.js';
+export { SummaryBuilder, summarize, type RunSummary, type WorkerSummary, type SummaryOptions } from './summary/build.js';
+export { formatMarkdown, formatText, type SummaryFormat } from './summary/format.js';

@@ -69,6 +69,14 @@ describe('relay replay', () => {
     expect(all.stderr).toMatch(/^relay: --live shows one terminal: pick one of the 2 workers with --worker\n$/);
   });
 
+  it('exits 141 without a message when its own reader goes away (`relay replay … | head`)', () => {
+    const { file } = record(['-w', '1', '--', process.execPath, 'dist/agent/main.js', '--bytes', '2MB', '--duration', '0']);
+    for (const mode of ['--transcript', '--live']) {
+      const r = shell(`relay replay "${file}" ${mode} --max-delay 1ms | head -c 100 >/dev/null`);
+      expect([r.status, r.stderr]).toEqual([141, '']);
+    }
+  });
+
   it('rejects a missing file, an unknown worker and a malformed line with one line on stderr and exit 2', () => {
     const missing = relaySync(['replay', '/nonexistent/run.ndjson']);
     expect([missing.status, missing.stdout]).toEqual([2, '']);

@@ -23,6 +23,11 @@ export function oneLine(message: string): string {
 
 /** The CLI edge: one line on stderr, the right exit status, nothing on stdout. */
 export function reportError(err: Error & { exitCode?: number; oclif?: { exit?: number } }): void {
+  if (err instanceof RelayError && err.code === 'OUTPUT_CLOSED') {
+    // The reader of stdout left (`relay replay … | head`): nobody to tell, exit as SIGPIPE would.
+    process.exitCode = 141;
+    return;
+  }
   process.stderr.write(`relay: ${oneLine(err.message)}\n`);
   process.exitCode = exitCodeFor(err);
 }

@@ -21,7 +21,8 @@ naming the worker and how it ended, a blank line between them.
 
 A stream cut off mid-run (no run_finished, or a last line cut in half) is
 still replayed, with a one-line warning on stderr. A line that is not a
-valid frame is an error naming its line number (exit 2).`;
+valid frame is an error naming its line number (exit 2). A stream recorded
+with --no-stream has only lines: its screen is then those lines.`;
 
   static override examples = [
     { description: 'Record a run, then see every worker\'s final screen:', command: '<%= config.bin %> fanout -w 3 --output run.ndjson; <%= config.bin %> <%= command.id %> run.ndjson' },

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { once } from 'node:events';
+import { writeOut } from '../cli/write-out.js';
 
 /**
  * Writes data at the pace it was recorded: before each chunk, the time between its frame and
- * the previous one (capped, so a long silence does not stall the replay). Awaits drain.
+ * the previous one (capped, so a long silence does not stall the replay). Each write is awaited.
  */
 export class LivePlayer {
   private lastTs: number | null = null;
@@ -18,6 +18,6 @@ export class LivePlayer {
     const gap = this.lastTs === null ? 0 : Math.min(this.maxDelayMs, Math.max(0, ts - this.lastTs));
     this.lastTs = ts;
     if (gap >= 1) await this.wait(gap);
-    if (!this.out.write(data)) await once(this.out, 'drain');
+    await writeOut(this.out, data);
   }
 }

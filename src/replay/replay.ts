@@ -6,6 +6,7 @@ import { usageError } from '../errors.js';
 import type { Frame } from '../frames/types.js';
 import { LineAssembler } from '../lines/assembler.js';
 import { cutOffWarning, eachFrame, type InputReport } from '../cli/frame-input.js';
+import { writeOut } from '../cli/write-out.js';
 import { LivePlayer } from './live.js';
 import { createScreen, type Screen } from './screen.js';
 
@@ -129,5 +130,5 @@ async function print(o: ReplayOptions, views: View[], single: boolean): Promise<
     const block = single ? lines : [`── ${view.id} (${view.end ?? 'no exit recorded'}) ──`, ...lines];
     if (block.length > 0) blocks.push(block.join('\n') + '\n');
   }
-  if (blocks.length > 0) o.stdout.write(blocks.join('\n'));
+  if (blocks.length > 0) await writeOut(o.stdout, blocks.join('\n'));
 }

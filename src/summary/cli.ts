@@ -1,4 +1,5 @@
 import { cutOffWarning, eachFrame, openInput } from '../cli/frame-input.js';
+import { writeOut } from '../cli/write-out.js';
 import { SummaryBuilder } from './build.js';
 import { formatSummary, type SummaryFormat } from './format.js';
 
@@ -16,5 +17,5 @@ export async function summarizeInput(o: SummarizeInputOptions): Promise<void> {
   const report = await eachFrame(await openInput(o.file), (f) => builder.add(f));
   const warning = cutOffWarning(o.file, report);
   if (warning) o.stderr.write(`relay: ${warning}\n`);
-  o.stdout.write(formatSummary(builder.summary(), o.format));
+  await writeOut(o.stdout, formatSummary(builder.summary(), o.format));
 }
