@@ -128,6 +128,18 @@ describe('relay summary', () => {
     );
   });
 
+  it('markdown: leaves out last lines past its size budget (GitHub caps a step summary at 1 MiB), never table rows', () => {
+    const f = (seq: number, body: object): Frame => ({ v: 1, seq, ts: seq, ...body }) as Frame;
+    const frames = [1, 2, 3].flatMap((i) => [
+      f(i * 3, { type: 'worker_stream', worker: `w${i}`, data: `${'x'.repeat(300)}\r\n` }),
+      f(i * 3 + 1, { type: 'worker_exited', worker: `w${i}`, index: i, exit_code: 1, signal: null, reason: 'exit', duration_ms: 1, bytes: 302 }),
+    ]);
+    const md = formatMarkdown(summarize(frames), 1000);
+    expect(md.match(/^\| w\d \|/gm)).toHaveLength(3);
+    expect(md.match(/<details>/g)).toHaveLength(1);
+    expect(md).toContain('_The last lines of 2 more workers are left out to keep this summary small: see `relay summary`._');
+  });
+
   it('summarises a real run with failures, as text and as markdown', () => {
     const { file, status } = record(['-w', '3', '--', 'sh', '-c', FAILING]);
     expect(status).toBe(1);

@@ -30,14 +30,16 @@ RELAY_WORKER_INDEX in its environment. Without COMMAND, every worker runs the bu
 agent.
 
 stdout carries NDJSON frames only (one JSON object per line: run_started, worker_started,
-worker_stream, worker_exited, run_finished, and worker_line with --lines; see docs/frames.md and
-relay schema). They are written through an
-awaited writer: when the reader falls behind, the workers' terminals are paused until it catches
-up, so memory stays bounded and nothing is lost. When stdout is a terminal, frames are not shown
+worker_stream, worker_exited, run_finished, and worker_line with --lines; see docs/frames.md
+and relay schema). They are written through an awaited writer: when the reader falls behind,
+the workers' terminals are paused until it catches up, so memory stays bounded and nothing is
+lost. When stdout is a terminal, frames are not shown
 unless --output - is given.
 
 stderr shows live progress (one row per worker) on a terminal, plain lines otherwise or when CI
-is set.
+is set. In GitHub Actions, plain progress puts each worker's report and last lines in a
+::group:: block, and when GITHUB_STEP_SUMMARY is set the run's summary table (relay summary
+--format markdown) is appended to that file at the end.
 
 Exit codes:
   0    every worker exited 0

@@ -53,7 +53,10 @@ function fence(lines: string[]): string {
   return '`'.repeat(Math.max(3, longest + 1));
 }
 
-export function formatMarkdown(s: RunSummary): string {
+/** GitHub shows a step summary of at most 1 MiB; the table always fits, the last lines stop at this budget. */
+const MARKDOWN_BUDGET = 512 * 1024;
+
+export function formatMarkdown(s: RunSummary, budget = MARKDOWN_BUDGET): string {
   const out = [
     `### ${headline(s)}`,
     '',
@@ -61,10 +64,17 @@ export function formatMarkdown(s: RunSummary): string {
     '| --- | --- | --- | ---: | ---: |',
     ...s.workers.map((w) => `| ${cell(w.worker)} | ${ICONS[w.outcome] ?? '⚠️'} ${cell(w.outcome)} | ${cell(detail(w))} | ${elapsed(w.durationMs ?? 0)} | ${bytes(w.bytes)} |`),
   ];
-  for (const w of s.workers) {
-    if (w.lastLines.length === 0) continue;
+  let used = out.join('\n').length;
+  const failed = s.workers.filter((w) => w.lastLines.length > 0);
+  for (const [i, w] of failed.entries()) {
     const f = fence(w.lastLines);
-    out.push('', `<details><summary>${w.worker}: last ${w.lastLines.length} line${w.lastLines.length === 1 ? '' : 's'}</summary>`, '', `${f}text`, ...w.lastLines, f, '', '</details>');
+    const block = ['', `<details><summary>${w.worker}: last ${w.lastLines.length} line${w.lastLines.length === 1 ? '' : 's'}</summary>`, '', `${f}text`, ...w.lastLines, f, '', '</details>'];
+    used += block.join('\n').length;
+    if (used > budget) {
+      out.push('', `_The last lines of ${failed.length - i} more worker${failed.length - i === 1 ? '' : 's'} are left out to keep this summary small: see \`relay summary\`._`);
+      break;
+    }
+    out.push(...block);
   }
   return out.join('\n') + '\n';
 }
