@@ -32,13 +32,19 @@ describe('relay replay', () => {
     expect(both.stdout).toBe('── w1 (exit 0) ──\nstep 1: done\nstep 2: pending\n\n── w2 (exit 0) ──\nstep 1: done\nstep 2: pending\n');
   });
 
-  it('--transcript prints every line the worker wrote as plain text, ANSI stripped, from a file or stdin', () => {
-    const { file } = record(['-w', '1', '--', 'bash', '-c', `printf "\\033[32mgreen\\033[0m\\n"; for i in 1 2 3; do printf "\\r%s%%" "$i"; done; printf "\\n"; ${REDRAW}`]);
+  it('--transcript prints every line the worker wrote as plain text, ANSI stripped, from a file or stdin, with or without line mode', () => {
+    const command = ['bash', '-c', `printf "\\033[32mgreen\\033[0m\\n"; for i in 1 2 3; do printf "\\r%s%%" "$i"; done; printf "\\n"; ${REDRAW}`];
+    const { file } = record(['-w', '1', '--', ...command]);
     const r = relaySync(['replay', file, '--transcript']);
     expect(r.stdout).toBe('── w1 (exit 0) ──\ngreen\n3%\nstep 1: pending\nstep 2: pending\nstep 1: done\n');
     const piped = shell(`relay replay - --transcript --worker 1 < "${file}"`);
     expect(piped.status).toBe(0);
     expect(piped.stdout).toBe('green\n3%\nstep 1: pending\nstep 2: pending\nstep 1: done\n');
+    // Recorded with worker_line frames too, or with them only: the same transcript, nothing twice.
+    for (const mode of ['--lines', '--no-stream']) {
+      const other = record(['-w', '1', mode, '--', ...command]);
+      expect(relaySync(['replay', other.file, '--transcript', '-w', '1']).stdout).toBe(piped.stdout);
+    }
   });
 
   it('replays a stream cut off mid-run (no run_finished, last line cut in half) with a one-line warning', () => {

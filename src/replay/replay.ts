@@ -83,6 +83,8 @@ export async function replay(o: ReplayOptions): Promise<void> {
   let workers = 0;
   const live = o.mode === 'live' ? new LivePlayer(o.stdout, o.maxDelayMs) : null;
   const seen = new Set<string>();
+  /** Workers with worker_stream frames: their worker_line frames (if any) repeat the same output. */
+  const streamed = new Set<string>();
 
   const viewOf = async (id: string, index: number): Promise<View> => {
     let view = views.get(id);
@@ -103,8 +105,12 @@ export async function replay(o: ReplayOptions): Promise<void> {
     if (!('worker' in f)) return;
     seen.add(f.worker);
     if (only && f.worker !== only) return;
+    if (f.type === 'worker_stream') streamed.add(f.worker);
+    // A worker's lines come after the stream frames they were made from: use them only without those.
+    if (f.type === 'worker_line' && streamed.has(f.worker)) return;
     if (live) {
       if (f.type === 'worker_stream') await live.play(f.ts, f.data);
+      if (f.type === 'worker_line') await live.play(f.ts, `${f.text}\r\n`);
       return;
     }
     const index = 'index' in f ? f.index : Number(f.worker.slice(1));
