@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { usageError } from '../errors.js';
 import type { Frame } from '../frames/types.js';
 import { LineAssembler } from '../lines/assembler.js';
-import { cutOffWarning, eachFrame, type InputReport } from '../cli/frame-input.js';
+import { cutOffWarning, eachFrame } from '../cli/frame-input.js';
 import { writeOut } from '../cli/write-out.js';
 import { LivePlayer } from './live.js';
 import { createScreen, type Screen } from './screen.js';
@@ -77,55 +77,72 @@ function ending(f: Extract<Frame, { type: 'worker_exited' }>): string {
 }
 
 export async function replay(o: ReplayOptions): Promise<void> {
-  const only = normalizeWorker(o.worker);
-  const views = new Map<string, View>();
-  let size = { cols: 120, rows: 40 };
-  let workers = 0;
-  const live = o.mode === 'live' ? new LivePlayer(o.stdout, o.maxDelayMs) : null;
-  const seen = new Set<string>();
+  const replayer = new Replayer(o);
+  const report = await eachFrame(o.input, (f) => replayer.onFrame(f));
+  replayer.checkWorkerSeen();
+  const warning = cutOffWarning(o.file, report);
+  if (warning) o.stderr.write(`relay: ${warning}\n`);
+  if (o.mode !== 'live') await print(o, replayer.views(), replayer.only !== undefined);
+}
+
+/** One pass over the frames: each worker's frames go to its view (or, live, straight out). */
+class Replayer {
+  readonly only: string | undefined;
+  private readonly byWorker = new Map<string, View>();
+  private size = { cols: 120, rows: 40 };
+  private readonly live: LivePlayer | null;
+  private readonly seen = new Set<string>();
   /** Workers with worker_stream frames: their worker_line frames (if any) repeat the same output. */
-  const streamed = new Set<string>();
+  private readonly streamed = new Set<string>();
 
-  const viewOf = async (id: string, index: number): Promise<View> => {
-    let view = views.get(id);
-    if (!view) {
-      view = o.mode === 'screen' ? screenView(id, index, await createScreen(size.cols, size.rows)) : transcriptView(id, index);
-      views.set(id, view);
-    }
-    return view;
-  };
+  constructor(private readonly o: ReplayOptions) {
+    this.only = normalizeWorker(o.worker);
+    this.live = o.mode === 'live' ? new LivePlayer(o.stdout, o.maxDelayMs) : null;
+  }
 
-  const report: InputReport = await eachFrame(o.input, async (f) => {
-    if (f.type === 'run_started') {
-      size = { cols: f.cols, rows: f.rows };
-      workers = f.workers;
-      if (live && !only && workers > 1) throw usageError(`--live shows one terminal: pick one of the ${workers} workers with --worker`);
-      return;
-    }
+  async onFrame(f: Frame): Promise<void> {
+    if (f.type === 'run_started') return this.onRunStarted(f);
     if (!('worker' in f)) return;
-    seen.add(f.worker);
-    if (only && f.worker !== only) return;
-    if (f.type === 'worker_stream') streamed.add(f.worker);
+    this.seen.add(f.worker);
+    if (this.only && f.worker !== this.only) return;
+    if (f.type === 'worker_stream') this.streamed.add(f.worker);
     // A worker's lines come after the stream frames they were made from: use them only without those.
-    if (f.type === 'worker_line' && streamed.has(f.worker)) return;
-    if (live) {
-      if (f.type === 'worker_stream') await live.play(f.ts, f.data);
-      if (f.type === 'worker_line') await live.play(f.ts, `${f.text}\r\n`);
+    if (f.type === 'worker_line' && this.streamed.has(f.worker)) return;
+    if (this.live) {
+      if (f.type === 'worker_stream') await this.live.play(f.ts, f.data);
+      if (f.type === 'worker_line') await this.live.play(f.ts, `${f.text}\r\n`);
       return;
     }
-    const index = 'index' in f ? f.index : Number(f.worker.slice(1));
-    const view = await viewOf(f.worker, index);
+    const view = await this.viewOf(f.worker, 'index' in f ? f.index : Number(f.worker.slice(1)));
     if (f.type === 'worker_stream') view.add(f.data);
     if (f.type === 'worker_line') view.addLine(f.text);
     if (f.type === 'worker_exited') view.end = ending(f);
-  });
-
-  if (only && !seen.has(only)) {
-    throw usageError(`--worker: no worker ${only} in ${o.file === '-' ? 'stdin' : o.file}${seen.size ? ` (it has ${[...seen].join(', ')})` : ''}`);
   }
-  const warning = cutOffWarning(o.file, report);
-  if (warning) o.stderr.write(`relay: ${warning}\n`);
-  if (!live) await print(o, [...views.values()].sort((a, b) => a.index - b.index), Boolean(only));
+
+  /** --worker named a worker the stream does not have: say which it has. */
+  checkWorkerSeen(): void {
+    if (!this.only || this.seen.has(this.only)) return;
+    const name = this.o.file === '-' ? 'stdin' : this.o.file;
+    throw usageError(`--worker: no worker ${this.only} in ${name}${this.seen.size ? ` (it has ${[...this.seen].join(', ')})` : ''}`);
+  }
+
+  views(): View[] {
+    return [...this.byWorker.values()].sort((a, b) => a.index - b.index);
+  }
+
+  private onRunStarted(f: Extract<Frame, { type: 'run_started' }>): void {
+    this.size = { cols: f.cols, rows: f.rows };
+    if (this.live && !this.only && f.workers > 1) throw usageError(`--live shows one terminal: pick one of the ${f.workers} workers with --worker`);
+  }
+
+  private async viewOf(id: string, index: number): Promise<View> {
+    let view = this.byWorker.get(id);
+    if (!view) {
+      view = this.o.mode === 'screen' ? screenView(id, index, await createScreen(this.size.cols, this.size.rows)) : transcriptView(id, index);
+      this.byWorker.set(id, view);
+    }
+    return view;
+  }
 }
 
 /** One worker: its lines only. Several: each under a header naming it and how it ended, a blank line between. */
