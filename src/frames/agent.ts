@@ -25,7 +25,7 @@ export const AgentTokens = Type.Object(
   { description: 'Token counts of one event; a worker\'s totals are their sums.' },
 );
 
-export const InputAction = Type.Union([Type.Literal('fail'), Type.Literal('answer'), Type.Literal('wait')], {
+export const OnInputAction = Type.Union([Type.Literal('fail'), Type.Literal('answer'), Type.Literal('wait')], {
   description: 'What relay did about an awaiting_input event (--on-input).',
 });
 
@@ -40,7 +40,7 @@ export const AgentEventProps = {
   cost_usd: Type.Optional(Type.Number({ minimum: 0, description: 'Cost as the agent reports it (Claude).' })),
   is_error: Type.Optional(Type.Boolean({ description: 'The agent marked this result or tool result as a failure.' })),
   inferred: Type.Optional(Type.Boolean({ description: 'awaiting_input guessed by relay (idle, screen ends in a prompt), not reported by the agent.' })),
-  action: Type.Optional(InputAction),
+  action: Type.Optional(OnInputAction),
 };
 
 export const AgentEventCounts = Type.Object({
@@ -69,7 +69,7 @@ export const AgentTotals = Type.Object(
 export type AgentEventKind = Static<typeof AgentEventKind>;
 export type AgentTokens = Static<typeof AgentTokens>;
 export type AgentTotals = Static<typeof AgentTotals>;
-export type InputAction = Static<typeof InputAction>;
+export type OnInputAction = Static<typeof OnInputAction>;
 
 export const WorktreeInfo = Type.Object(
   {
