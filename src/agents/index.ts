@@ -4,3 +4,4 @@ export * from './events/index.js';
 export { BUILTIN_PRESETS, DEFAULT_AGENT, findPreset, presetCommand, checkInstalled, type Preset } from './presets.js';
 export { loadConfig, CONFIG_FILE, ConfigSchema, type RelayConfig, type LoadedConfig } from './config.js';
 export { parseOnInput, decideOnInput, looksLikePrompt, lastScreenLine, DEFAULT_ON_INPUT, MAX_ANSWERS, type OnInputPolicy, type InputSignal, type InputAction, type InputState } from './on-input.js';
+export { AgentSession, type AgentSessionOptions } from './session.js';
