@@ -5,3 +5,4 @@ export { BUILTIN_PRESETS, DEFAULT_AGENT, findPreset, presetCommand, checkInstall
 export { loadConfig, CONFIG_FILE, ConfigSchema, type RelayConfig, type LoadedConfig } from './config.js';
 export { parseOnInput, decideOnInput, looksLikePrompt, lastScreenLine, DEFAULT_ON_INPUT, MAX_ANSWERS, type OnInputPolicy, type InputSignal, type InputAction, type InputState } from './on-input.js';
 export { AgentSession, type AgentSessionOptions } from './session.js';
+export { Worktrees, sweepWorktrees, repositoryRoot, parseShortstat, safeRefPart, BRANCH_PREFIX, type Worktree, type DiffStat, type WorktreesOptions } from './worktree.js';
