@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseShortstat, safeRefPart, sweepWorktrees, Worktrees } from '../src/agents/worktree.js';
+import { fanout } from '../src/fanout/run.js';
+import type { WorkerStream } from '../src/frames/types.js';
 import { RelayError } from '../src/errors.js';
 import { exited, ROOT, waitForOutput } from './helpers/cli.js';
 
@@ -59,6 +61,20 @@ describe('a git worktree per task', () => {
     expect(patch).toContain('+world');
     expect(patch).toContain(`+${wt.path}`);
     expect(patch).not.toContain('ignored.js');
+  });
+
+  it('runs a fanout worker in its worktree (a real terminal): what it writes lands there and is counted', async () => {
+    const repo = makeRepo();
+    const wts = await Worktrees.open(repo, 'run00009');
+    const wt = await wts.create('in-pty');
+    const run = fanout({ workers: 1, cwd: wt.path, command: ['sh', '-c', 'pwd; printf "one\\ntwo\\n" > made-by-worker.txt'] });
+    let screen = '';
+    for await (const f of run) if (f.type === 'worker_stream') screen += (f as WorkerStream).data;
+    expect((await run.result).ok).toBe(true);
+    expect(screen.trim()).toBe(wt.path);
+    expect(readFileSync(join(wt.path, 'made-by-worker.txt'), 'utf8')).toBe('one\ntwo\n');
+    expect(await wts.finish(wt)).toMatchObject({ files_changed: 1, insertions: 2, deletions: 0, kept: false });
+    expect(existsSync(wt.path)).toBe(false);
   });
 
   it('removes the worktree and its commit-less branch after the worker, reporting the diff stat', async () => {
