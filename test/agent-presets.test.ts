@@ -94,6 +94,7 @@ describe('relay config', () => {
     expect(bad({ presets: { x: { command: [] } } })).toMatch(/^relay\.config\.json: presets\.x\.command: expected array length/);
     expect(bad({ presets: { x: { command: ['a'], events: 'gpt' } } })).toMatch(/^relay\.config\.json: presets\.x\.events: /);
     expect(bad({ defaults: { wrokers: 3 } })).toBe('relay.config.json: defaults.wrokers: unknown key');
+    expect(bad({ presets: { 'My Agent': { command: ['a'] } } })).toBe('relay.config.json: presets.My Agent: bad preset name (lowercase letters, digits, - and _; starting with a letter)');
     expect(bad({ defaults: { workers: 0 } }, 'package.json')).toMatch(/^package\.json: relay\.defaults\.workers: expected integer to be greater or equal to 1$/);
     expect(bad({ defaults: { onInput: 'maybe' } })).toBe('relay.config.json: defaults.onInput: expected fail, wait or answer:TEXT, got "maybe"');
     expect(bad({ defaults: { idleTimeout: 'soon' } })).toBe('relay.config.json: defaults.idleTimeout: expected a duration such as 500ms, 2s or 1m, got "soon"');

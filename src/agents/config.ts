@@ -86,11 +86,17 @@ function keyPath(prefix: string, pointer: string): string {
   return out === '' ? '(top level)' : out;
 }
 
+function errorText(pointer: string, message: string): string {
+  if (message !== 'Unexpected property') return message.replace(/^Expected/, 'expected');
+  // Under "presets" the keys are names: an unexpected one is a name that breaks the pattern.
+  return /^\/presets\/[^/]+$/.test(pointer) ? 'bad preset name (lowercase letters, digits, - and _; starting with a letter)' : 'unknown key';
+}
+
 function validate(value: unknown, file: string, prefix: string): LoadedConfig {
   const source = prefix ? `${file}#${prefix}` : file;
   const first = Value.Errors(ConfigSchema, value).First();
   if (first) {
-    const message = first.message === 'Unexpected property' ? 'unknown key' : first.message.replace(/^Expected/, 'expected');
+    const message = errorText(first.path, first.message);
     throw usageError(`${file}: ${keyPath(prefix, first.path)}: ${message}`);
   }
   const config = value as RelayConfig;

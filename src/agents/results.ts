@@ -72,6 +72,8 @@ export interface ManifestTask {
   reason: string;
   duration_ms: number;
   files: ManifestFiles;
+  /** Set when the transcript could not be written in full. */
+  error?: string;
   agent?: AgentTotals;
   worktree?: WorktreeInfo;
 }
@@ -159,6 +161,8 @@ export class TaskRecorder {
   private readonly raw: WriteStream;
   private readonly events: string[] = [];
   private finished = false;
+  /** A failed transcript write (disk full…): recorded in the manifest, never a crash. */
+  private writeError: Error | undefined;
 
   constructor(
     private readonly path: string,
@@ -168,11 +172,12 @@ export class TaskRecorder {
     private readonly done: (entry: ManifestTask) => void,
   ) {
     this.raw = createWriteStream(join(path, FILES.transcript));
+    this.raw.on('error', (err) => (this.writeError ??= err));
   }
 
   /** A chunk of the worker's terminal output, as sent (ANSI included). */
   write(text: string): void {
-    if (!this.finished) this.raw.write(text);
+    if (!this.finished && !this.writeError) this.raw.write(text);
   }
 
   /** An agent_event frame body for this task. */
@@ -184,7 +189,7 @@ export class TaskRecorder {
   async finish(outcome: TaskOutcome): Promise<ManifestTask> {
     this.finished = true;
     this.raw.end();
-    await once(this.raw, 'close');
+    if (!this.raw.closed) await once(this.raw, 'close');
     const transcript = await readFile(join(this.path, FILES.transcript), 'utf8');
     const files: ManifestFiles = { transcript: this.rel(FILES.transcript), transcript_text: this.rel(FILES.transcript_text), screen: this.rel(FILES.screen) };
     this.put(FILES.transcript_text, plainText(transcript));
@@ -205,6 +210,7 @@ export class TaskRecorder {
       reason: outcome.reason,
       duration_ms: outcome.durationMs,
       files,
+      ...(this.writeError ? { error: `transcript: ${this.writeError.message}` } : {}),
       ...(outcome.agent ? { agent: outcome.agent } : {}),
       ...(outcome.worktree ? { worktree: outcome.worktree } : {}),
     };

@@ -6,9 +6,9 @@
 // this run still has, so a stop at any moment (Ctrl-C) leaves nothing behind.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { usageError } from '../errors.js';
 import type { WorktreeInfo } from '../frames/agent.js';
@@ -89,6 +89,8 @@ export class Worktrees {
     readonly base: string,
     readonly runPart: string,
     private readonly dir: string,
+    /** Whether dir's parent is relay's own (the default location), to be removed once empty. */
+    private readonly ownParent: boolean,
   ) {}
 
   /** Checks the repository (one-line usage errors) and pins the commit every task starts from. */
@@ -100,7 +102,7 @@ export class Worktrees {
     const runPart = safeRefPart(runId.slice(0, 8));
     const repoKey = `${safeRefPart(basename(root))}-${createHash('sha256').update(root).digest('hex').slice(0, 8)}`;
     const dir = join(options.baseDir ?? join(tmpdir(), 'relay-worktrees', repoKey), runPart);
-    return new Worktrees(root, head.trim(), runPart, dir);
+    return new Worktrees(root, head.trim(), runPart, dir, options.baseDir === undefined);
   }
 
   /** Makes the task's worktree and branch; the worker's cwd should be its `path`. */
@@ -146,6 +148,12 @@ export class Worktrees {
     await Promise.all([...this.live.values()].map((wt) => this.remove(wt)));
     await git(this.root, ['worktree', 'prune']).catch(() => {});
     rmSync(this.dir, { recursive: true, force: true });
+    if (!this.ownParent) return;
+    try {
+      rmdirSync(dirname(this.dir)); // the repository's folder, once no run uses it
+    } catch {
+      // other runs' worktrees are there, or it is already gone
+    }
   }
 
   /** Worktrees made and not yet removed. */
