@@ -118,7 +118,7 @@ describe('an agent session on a real terminal', () => {
   it('answer: types the answer into the terminal; the agent continues and finishes with it', async () => {
     const t = inTerminal(['--events', '--ask', '--tools', '2', '--seed', '9']);
     const { s, frames, failures } = session(t, { policy: 'answer', text: 'yes, go ahead' });
-    await t.waitFor(/"type":"result"/);
+    await t.waitFor(/"type":"result".*\r\n/);
     await stop(t);
     s.end();
     const ev = events(frames);
@@ -162,7 +162,7 @@ describe('an agent session on a real terminal', () => {
     // What the fanout's idle detector would do after --idle-timeout of silence:
     expect(s.onIdle(t.seen())).toEqual({ action: 'answer', input: 'y\r' });
     await t.waitFor(/→ answer: y/);
-    await t.waitFor(/Done: 2 tool calls/);
+    await t.waitFor(/Done: 2 tool calls.*\r\n/);
     expect(looksLikePrompt(t.seen())).toBe(false);
     await stop(t);
     expect(events(frames)).toEqual([
