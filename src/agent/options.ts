@@ -19,6 +19,14 @@ export interface AgentOptions {
   /** After the summary, wait until killed. */
   hang: boolean;
   color: boolean;
+  /** Print a Claude Code–style stream-json event stream instead of a terminal UI. */
+  events: boolean;
+  /** The task it works on (shown in its output). Default: $RELAY_TASK, else "the task". */
+  prompt: string;
+  /** Stop half-way with a question and wait for a line of input on the terminal. */
+  ask: boolean;
+  /** Give up waiting for the answer after this many ms, exiting 1 (0: wait for ever). */
+  askTimeoutMs: number;
 }
 
 /** The options table: one place for names, defaults and help. */
@@ -32,6 +40,10 @@ export const AGENT_FLAGS = [
   ['--tools N', 'number of tool-call blocks [default: 3]'],
   ['--digest', 'last line: sha256 and byte count of everything printed before it'],
   ['--hang', 'do not exit after the summary (until killed)'],
+  ['--events', 'print a Claude Code-style stream-json event stream (one JSON object per line)'],
+  ['--prompt TEXT', 'the task it works on [default: $RELAY_TASK, else "the task"]'],
+  ['--ask', 'half-way, ask a question and wait for a line of input on the terminal'],
+  ['--ask-timeout D', 'exit 1 if no answer comes within D [default: wait for ever]'],
 ] as const;
 
 export function agentHelp(): string {
@@ -63,6 +75,7 @@ export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       seed: { type: 'string' }, duration: { type: 'string' }, bytes: { type: 'string' }, rate: { type: 'string' },
       'exit-code': { type: 'string' }, 'fail-rate': { type: 'string' }, tools: { type: 'string' },
       digest: { type: 'boolean' }, hang: { type: 'boolean' },
+      events: { type: 'boolean' }, prompt: { type: 'string' }, ask: { type: 'boolean' }, 'ask-timeout': { type: 'string' },
     },
   });
   const int = (n: number): boolean => Number.isInteger(n) && n >= 0;
@@ -77,5 +90,9 @@ export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     digest: v.digest ?? false,
     hang: v.hang ?? false,
     color: !env.NO_COLOR,
+    events: v.events ?? false,
+    prompt: v.prompt ?? env.RELAY_TASK ?? 'the task',
+    ask: v.ask ?? false,
+    askTimeoutMs: unit('ask-timeout', v['ask-timeout'], 0, parseDuration),
   };
 }

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import type { AgentOptions } from './options.js';
-import { buildScript } from './script.js';
+import { buildEventsScript } from './events.js';
+import { readAnswer } from './input.js';
+import { buildScript, type Script } from './script.js';
 
 /** Writes, waiting for 'drain' raced against 'error' and 'close' so a dead terminal never hangs us. */
 async function write(out: NodeJS.WritableStream, text: string): Promise<void> {
@@ -15,17 +17,35 @@ async function write(out: NodeJS.WritableStream, text: string): Promise<void> {
   }
 }
 
-/** Runs the simulated agent on `out`; returns its exit code (never calls process.exit). */
-export async function runAgent(o: AgentOptions, out: NodeJS.WritableStream, sleep: (ms: number) => Promise<unknown> = sleepMs): Promise<number> {
-  const script = buildScript(o, process.env.RELAY_WORKER ?? 'w?');
+/** Runs the simulated agent on `out` (answers, with --ask, come from `input`); returns its exit code (never calls process.exit). */
+export async function runAgent(
+  o: AgentOptions,
+  out: NodeJS.WritableStream,
+  sleep: (ms: number) => Promise<unknown> = sleepMs,
+  input: NodeJS.ReadableStream = process.stdin,
+): Promise<number> {
+  const script: Script = o.events ? buildEventsScript(o) : buildScript(o, process.env.RELAY_WORKER ?? 'w?');
   const hash = createHash('sha256');
   let bytes = 0;
   const pace = o.durationMs > 0 ? o.durationMs / script.writes.length : 0;
   const started = Date.now();
-  for (const text of script.writes) {
+  const emit = async (text: string): Promise<void> => {
     await write(out, text);
     hash.update(text);
     bytes += Buffer.byteLength(text);
+  };
+  for (const [i, text] of script.writes.entries()) {
+    if (script.question?.at === i) {
+      const q = script.question;
+      await emit(q.prompt);
+      const answer = await readAnswer(input, o.askTimeoutMs);
+      if (answer === null) {
+        for (const t of q.unanswered) await emit(t);
+        return 1;
+      }
+      for (const t of q.answered(answer)) await emit(t);
+    }
+    await emit(text);
     const due = Math.max((o.rate > 0 ? (bytes / o.rate) * 1000 : 0) - (Date.now() - started), pace);
     if (due >= 1) await sleep(due);
   }

@@ -14,7 +14,22 @@ const BLOCK_BYTES = 64 * 1024;
 export interface Script {
   writes: string[];
   exitCode: number;
+  /** With --ask: where it stops to ask, and what it prints after an answer or none. */
+  question?: Question;
 }
+
+export interface Question {
+  /** Asked before writes[at]. */
+  at: number;
+  /** What it prints to ask. */
+  prompt: string;
+  /** What it prints once it has the answer (a line typed on its terminal). */
+  answered(answer: string): string[];
+  /** What it prints, before exiting 1, when no answer came within --ask-timeout. */
+  unanswered: string[];
+}
+
+export const QUESTION = 'Proceed with the change?';
 
 function paint(on: boolean, code: string, text: string): string {
   return on ? `\x1b[${code}m${text}\x1b[0m` : text;
@@ -76,5 +91,15 @@ export function buildScript(o: AgentOptions, worker = 'w?'): Script {
   const exitCode = failed ? 1 : o.exitCode;
   const mark = exitCode === 0 ? paint(o.color, '32', '✓') : paint(o.color, '31', '✗');
   writes.push(`\n${mark} Done: ${o.tools} tool calls, ${o.bytes} bytes of text, exit ${exitCode}\n`);
-  return { writes, exitCode };
+  return { writes, exitCode, ...(o.ask ? { question: plainQuestion(o, Math.floor(writes.length / 2)) } : {}) };
+}
+
+/** A terminal-style question: the screen ends in a [y/N] prompt while it waits. */
+function plainQuestion(o: AgentOptions, at: number): Question {
+  return {
+    at,
+    prompt: `\n${paint(o.color, '35', '?')} ${paint(o.color, '1', QUESTION)} [y/N] `,
+    answered: (answer) => [`${paint(o.color, '2', `→ answer: ${answer}`)}\n\n`],
+    unanswered: [`\n${paint(o.color, '31', '✗')} No answer within ${o.askTimeoutMs} ms\n`],
+  };
 }

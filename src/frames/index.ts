@@ -2,3 +2,4 @@ export * from './types.js';
 export { encodeFrame } from './encode.js';
 export { readFrames, validateFrame, FrameReadError, type ReadFramesOptions } from './read.js';
 export { frameJsonSchema, FRAME_SCHEMA_ID } from './schema.js';
+export * from './agent.js';

@@ -3,6 +3,7 @@
 // Within v1 only new optional fields and new frame types may be added; renaming or
 // removing a field, or changing its meaning, needs v2 (docs/frames.md).
 import { Type, type Static, type TSchema, type TProperties } from '@sinclair/typebox';
+import { AgentEventProps, AgentTotals, WorktreeInfo } from './agent.js';
 
 export const PROTOCOL_VERSION = 1 as const;
 
@@ -78,6 +79,8 @@ export const WorkerExitedFrame = frame('worker_exited', 'A worker ended; every b
   duration_ms: Type.Integer({ minimum: 0 }),
   bytes: Type.Integer({ minimum: 0, description: 'Bytes read from the worker\'s terminal.' }),
   error: Type.Optional(Type.String({ description: 'Why it could not be started (spawn_error only).' })),
+  agent: Type.Optional(AgentTotals),
+  worktree: Type.Optional(WorktreeInfo),
 });
 
 export const RunFinishedFrame = frame('run_finished', 'Last frame of every run that could still write.', {
@@ -86,6 +89,7 @@ export const RunFinishedFrame = frame('run_finished', 'Last frame of every run t
   reason: RunEndReason,
   counts: Counts,
   duration_ms: Type.Integer({ minimum: 0 }),
+  agent: Type.Optional(AgentTotals),
 });
 
 export const WorkerLineFrame = frame('worker_line', 'Line mode (--lines): one line of a worker\'s output as its terminal line finally showed it: ANSI stripped, carriage-return redraws resolved, at most 4096 characters (longer lines are split). Emitted at each newline (text may then be empty), and for unfinished text after a quiet period or at exit (never empty then). All of a worker\'s lines come before its worker_exited.', {
@@ -93,7 +97,9 @@ export const WorkerLineFrame = frame('worker_line', 'Line mode (--lines): one li
   text: Type.String(),
 });
 
-export const FrameSchemas = [RunStartedFrame, WorkerStartedFrame, WorkerStreamFrame, WorkerExitedFrame, RunFinishedFrame, WorkerLineFrame] as const;
+export const AgentEventFrame = frame('agent_event', 'A normalised event from a worker\'s agent (its own JSON event stream), after the worker_stream frame that completed it.', AgentEventProps);
+
+export const FrameSchemas = [RunStartedFrame, WorkerStartedFrame, WorkerStreamFrame, WorkerExitedFrame, RunFinishedFrame, WorkerLineFrame, AgentEventFrame] as const;
 export const AnyFrame = Type.Union([...FrameSchemas]);
 
 export type RunStarted = Static<typeof RunStartedFrame>;
@@ -102,6 +108,7 @@ export type WorkerStream = Static<typeof WorkerStreamFrame>;
 export type WorkerExited = Static<typeof WorkerExitedFrame>;
 export type RunFinished = Static<typeof RunFinishedFrame>;
 export type WorkerLine = Static<typeof WorkerLineFrame>;
+export type AgentEvent = Static<typeof AgentEventFrame>;
 export type Frame = Static<typeof AnyFrame>;
 export type FrameType = Frame['type'];
 export type WorkerReason = Static<typeof Reason>;

@@ -1,0 +1,178 @@
+// Everything issue 8 adds to one fanout run, behind one object, so that the fanout wires it at
+// a handful of points (see docs/agents.md, "Wiring"):
+//   open()      before any worker starts: checks the repository (--worktree) and makes the
+//               results folder (--results); usage errors surface here;
+//   startTask() before a task's worker starts: makes its worktree (the worker's cwd);
+//   task.onText() / task.onIdle() while it runs: agent events, --on-input, transcript;
+//   task.end()  after its output ended, before worker_exited: totals, diff stat, results files;
+//   totals()    for run_finished;  close() at the end;  abort() on Ctrl-C (idempotent cleanup).
+import type { AgentTotals, WorktreeInfo } from '../frames/agent.js';
+import type { AgentEvent, FrameBody } from '../frames/types.js';
+import { isEmpty, sumTotals } from './events/totals.js';
+import type { EventFormat } from './events/types.js';
+import type { InputAction, OnInputPolicy } from './on-input.js';
+import { ResultsWriter, type ScreenRenderer, type TaskRecorder } from './results.js';
+import { AgentSession } from './session.js';
+import { Worktrees, type Worktree } from './worktree.js';
+
+export interface AgentRunOptions {
+  runId: string;
+  /** The run's working directory (the repository, with worktree). */
+  cwd: string;
+  /** Event stream format of the agent (its preset's). */
+  events: EventFormat;
+  onInput?: OnInputPolicy;
+  /** --worktree */
+  worktree?: boolean;
+  /** --keep-worktrees */
+  keepWorktrees?: boolean;
+  /** --results DIR */
+  resultsDir?: string;
+  cols?: number;
+  rows?: number;
+  renderScreen?: ScreenRenderer;
+}
+
+export interface TaskInfo {
+  id: string;
+  number: number;
+  worker: string;
+  attempt?: number;
+  prompt?: string;
+}
+
+/** What a task's agent needs from the fanout. */
+export interface TaskIo {
+  /** Queue a frame (agent_event) in the run's stream. */
+  emit(body: FrameBody): void;
+  /** Type into the worker's terminal. */
+  write(data: string): void;
+  /** Stop the worker; its task failed for `reason`. */
+  fail(reason: string): void;
+}
+
+export interface TaskEnd {
+  exitCode: number | null;
+  signal: string | null;
+  reason: string;
+  durationMs: number;
+}
+
+/** Fields for the task's worker_exited frame. */
+export interface TaskExtras {
+  agent?: AgentTotals;
+  worktree?: WorktreeInfo;
+}
+
+export class AgentRun {
+  private readonly finished: AgentTotals[] = [];
+
+  private constructor(
+    private readonly o: AgentRunOptions,
+    private readonly worktrees: Worktrees | undefined,
+    private readonly results: ResultsWriter | undefined,
+  ) {}
+
+  static async open(o: AgentRunOptions): Promise<AgentRun> {
+    const worktrees = o.worktree ? await Worktrees.open(o.cwd, o.runId) : undefined;
+    const results = o.resultsDir
+      ? ResultsWriter.open({ dir: o.resultsDir, runId: o.runId, ...(o.cols ? { cols: o.cols } : {}), ...(o.rows ? { rows: o.rows } : {}), ...(o.renderScreen ? { renderScreen: o.renderScreen } : {}) })
+      : undefined;
+    return new AgentRun(o, worktrees, results);
+  }
+
+  /** Prepares a task (its worktree, its transcript); run its worker in `task.cwd` when set. */
+  async startTask(info: TaskInfo, io: TaskIo): Promise<AgentTask> {
+    const worktree = this.worktrees ? await this.worktrees.create(info.attempt && info.attempt > 1 ? `${info.id}-attempt-${info.attempt}` : info.id) : undefined;
+    const recorder = this.results?.task(info);
+    return new AgentTask(info, io, this.o, worktree, this.worktrees, recorder, (t) => this.finished.push(t));
+  }
+
+  /** Sum of the ended tasks' totals (run_finished.agent); undefined when no agent event was seen. */
+  totals(): AgentTotals | undefined {
+    const sum = sumTotals(this.finished);
+    return isEmpty(sum) ? undefined : sum;
+  }
+
+  /** The run ended: completes the manifest, removes what is left of the worktrees. */
+  async close(run: { ok: boolean; exitCode: number; reason: string }): Promise<void> {
+    this.results?.close(run);
+    await this.worktrees?.cleanup();
+  }
+
+  /** Early end (Ctrl-C): removes the worktrees still there. Idempotent; close() may follow. */
+  async abort(): Promise<void> {
+    await this.worktrees?.cleanup();
+  }
+}
+
+export class AgentTask {
+  private readonly session: AgentSession;
+  private readonly keep: boolean;
+
+  constructor(
+    readonly info: TaskInfo,
+    io: TaskIo,
+    o: AgentRunOptions,
+    readonly worktree: Worktree | undefined,
+    private readonly worktrees: Worktrees | undefined,
+    private readonly recorder: TaskRecorder | undefined,
+    private readonly ended: (totals: AgentTotals) => void,
+  ) {
+    this.session = new AgentSession({
+      worker: info.worker,
+      events: o.events,
+      ...(o.onInput ? { onInput: o.onInput } : {}),
+      emit: (body) => {
+        if (body.type === 'agent_event') recorder?.event(body as FrameBody<AgentEvent>);
+        io.emit(body);
+      },
+      write: io.write,
+      fail: io.fail,
+    });
+    this.keep = o.keepWorktrees ?? false;
+  }
+
+  /** The worker's working directory: its worktree, when it has one. */
+  get cwd(): string | undefined {
+    return this.worktree?.path;
+  }
+
+  /** Why --on-input failed it, if it did. */
+  get failedBecause(): string | undefined {
+    return this.session.failedBecause;
+  }
+
+  /** A chunk of its terminal output, right after its worker_stream frame. */
+  onText(text: string): void {
+    this.recorder?.write(text);
+    this.session.onText(text);
+  }
+
+  /** It printed nothing for --idle-timeout; `tail` is the end of its output. */
+  onIdle(tail: string): InputAction {
+    return this.session.onIdle(tail);
+  }
+
+  /** Its output ended: returns the extra worker_exited fields. Before worker_exited is emitted. */
+  async end(outcome: TaskEnd): Promise<TaskExtras> {
+    this.session.end();
+    const totals = this.session.totals;
+    const agent = isEmpty(totals) ? undefined : totals;
+    let diff: string | undefined;
+    let worktree: WorktreeInfo | undefined;
+    if (this.worktree && this.worktrees) {
+      if (this.recorder) diff = await this.worktrees.diff(this.worktree);
+      worktree = await this.worktrees.finish(this.worktree, this.keep);
+    }
+    await this.recorder?.finish({
+      ...outcome,
+      ...(this.session.resultText !== undefined ? { resultText: this.session.resultText } : {}),
+      ...(diff !== undefined ? { diff } : {}),
+      ...(agent ? { agent } : {}),
+      ...(worktree ? { worktree } : {}),
+    });
+    this.ended(totals);
+    return { ...(agent ? { agent } : {}), ...(worktree ? { worktree } : {}) };
+  }
+}

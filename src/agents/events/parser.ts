@@ -1,0 +1,35 @@
+import type { FrameBody, AgentEvent } from '../../frames/types.js';
+import { claudeNormaliser } from './claude.js';
+import { codexNormaliser } from './codex.js';
+import { geminiNormaliser } from './gemini.js';
+import { JsonLines } from './lines.js';
+import type { EventFormat, NormalisedEvent, Normaliser } from './types.js';
+
+const NORMALISERS: Record<Exclude<EventFormat, 'none'>, () => Normaliser> = {
+  claude: claudeNormaliser,
+  codex: codexNormaliser,
+  gemini: geminiNormaliser,
+};
+
+/** Incremental parser of one worker's output: feed it text chunks as they come. */
+export interface AgentEventParser {
+  /** Events completed by this chunk, in order. */
+  push(chunk: string): NormalisedEvent[];
+  /** Events on a last line that had no newline. */
+  end(): NormalisedEvent[];
+}
+
+export function createEventParser(format: EventFormat): AgentEventParser {
+  if (format === 'none') return { push: () => [], end: () => [] };
+  const lines = new JsonLines();
+  const normalise = NORMALISERS[format]();
+  return {
+    push: (chunk) => lines.push(chunk).flatMap(normalise),
+    end: () => lines.end().flatMap(normalise),
+  };
+}
+
+/** The agent_event frame body for a worker's event. */
+export function agentEventBody(worker: string, event: NormalisedEvent): FrameBody<AgentEvent> {
+  return { type: 'agent_event', worker, ...event };
+}

@@ -1,0 +1,226 @@
+// --worktree: every task gets its own git worktree, on its own branch relay/<run>/<task>, made
+// from the repository's HEAD commit before the worker starts. After the worker ends, its diff
+// against that commit (untracked files included) is measured, and the worktree is removed
+// unless kept. The branch is deleted with it when the agent committed nothing, and kept (named
+// in the report) when it holds commits. Removal is idempotent, and cleanup() removes whatever
+// this run still has, so a stop at any moment (Ctrl-C) leaves nothing behind.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { usageError } from '../errors.js';
+import type { WorktreeInfo } from '../frames/agent.js';
+
+const run = promisify(execFile);
+
+/** Branches relay makes all start with this; the sweep touches nothing else. */
+export const BRANCH_PREFIX = 'relay/';
+
+export interface Worktree {
+  /** The task key it was made for. */
+  task: string;
+  path: string;
+  branch: string;
+  /** The commit it was made from. */
+  base: string;
+}
+
+export interface DiffStat {
+  files_changed: number;
+  insertions: number;
+  deletions: number;
+}
+
+/** Runs git; rejects with its first line of stderr. */
+async function git(cwd: string, args: string[]): Promise<string> {
+  try {
+    const { stdout } = await run('git', ['-C', cwd, ...args], {
+      env: { ...process.env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0' },
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    return stdout;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stderr?: string };
+    if (e.code === 'ENOENT') throw usageError('--worktree: git is not installed (not found on PATH)');
+    const line = (e.stderr ?? e.message).split('\n').find((l) => l.trim() !== '') ?? e.message;
+    throw new Error(`git ${args[0]}: ${line.trim()}`, { cause: err });
+  }
+}
+
+async function succeeds(cwd: string, args: string[]): Promise<boolean> {
+  return git(cwd, args).then(() => true, () => false);
+}
+
+/** The top of the git repository holding `cwd`; a usage error (one line) outside one. */
+export async function repositoryRoot(cwd: string): Promise<string> {
+  const root = await git(cwd, ['rev-parse', '--show-toplevel']).catch((err: Error) => {
+    if ((err as { code?: string }).code === 'USAGE') throw err;
+    throw usageError(`--worktree: ${cwd} is not inside a git repository`);
+  });
+  return root.trim();
+}
+
+/** A branch-name-safe form of a task key (git check-ref-format rules, kept short). */
+export function safeRefPart(text: string): string {
+  const cleaned = text
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/\.{2,}/g, '.')
+    .replace(/^[.-]+|[.-]+$/g, '')
+    .replace(/\.lock$/i, '')
+    .slice(0, 60)
+    .replace(/[.-]+$/, '');
+  return cleaned || 'task';
+}
+
+export interface WorktreesOptions {
+  /** Where worktrees are made. Default: <tmpdir>/relay-worktrees/<repo name>-<hash of its path>. */
+  baseDir?: string;
+}
+
+/** One run's worktrees in one repository. */
+export class Worktrees {
+  private readonly live = new Map<string, Worktree>();
+  private readonly names = new Set<string>();
+
+  private constructor(
+    readonly root: string,
+    readonly base: string,
+    readonly runPart: string,
+    private readonly dir: string,
+    /** Whether dir's parent is relay's own (the default location), to be removed once empty. */
+    private readonly ownParent: boolean,
+  ) {}
+
+  /** Checks the repository (one-line usage errors) and pins the commit every task starts from. */
+  static async open(cwd: string, runId: string, options: WorktreesOptions = {}): Promise<Worktrees> {
+    const root = await repositoryRoot(cwd);
+    const head = await git(root, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']).catch(() => {
+      throw usageError(`--worktree: the repository at ${root} has no commit yet to branch from`);
+    });
+    const runPart = safeRefPart(runId.slice(0, 8));
+    const repoKey = `${safeRefPart(basename(root))}-${createHash('sha256').update(root).digest('hex').slice(0, 8)}`;
+    const dir = join(options.baseDir ?? join(tmpdir(), 'relay-worktrees', repoKey), runPart);
+    return new Worktrees(root, head.trim(), runPart, dir, options.baseDir === undefined);
+  }
+
+  /** Makes the task's worktree and branch; the worker's cwd should be its `path`. */
+  async create(task: string): Promise<Worktree> {
+    const name = await this.uniqueName(safeRefPart(task));
+    const wt: Worktree = { task, path: join(this.dir, name), branch: `${BRANCH_PREFIX}${this.runPart}/${name}`, base: this.base };
+    mkdirSync(this.dir, { recursive: true });
+    await git(this.root, ['worktree', 'add', '--quiet', '-b', wt.branch, wt.path, this.base]);
+    this.live.set(wt.path, wt);
+    return wt;
+  }
+
+  /** Its changes against the base commit: committed, staged, unstaged and untracked (not ignored). */
+  async diffStat(wt: Worktree): Promise<DiffStat> {
+    await this.includeUntracked(wt);
+    return parseShortstat(await git(wt.path, ['diff', '--shortstat', wt.base]));
+  }
+
+  /** The same changes as a patch (for the results folder). */
+  async diff(wt: Worktree): Promise<string> {
+    await this.includeUntracked(wt);
+    return git(wt.path, ['diff', '--binary', wt.base]);
+  }
+
+  /**
+   * After the worker ended: the diff stat, then removal unless `keep`. What worker_exited
+   * reports as `worktree`.
+   */
+  async finish(wt: Worktree, keep = false): Promise<WorktreeInfo> {
+    const stat = await this.diffStat(wt);
+    if (!keep) await this.remove(wt);
+    return { path: wt.path, branch: wt.branch, base: wt.base, ...stat, kept: keep };
+  }
+
+  /** Removes a worktree (and its branch if it holds no commits). Idempotent. */
+  async remove(wt: Worktree): Promise<void> {
+    this.live.delete(wt.path);
+    await removeWorktree(this.root, wt.path, wt.branch, wt.base);
+  }
+
+  /** Removes every worktree of this run not removed yet: for Ctrl-C and other early ends. Idempotent. */
+  async cleanup(): Promise<void> {
+    await Promise.all([...this.live.values()].map((wt) => this.remove(wt)));
+    await git(this.root, ['worktree', 'prune']).catch(() => {});
+    rmSync(this.dir, { recursive: true, force: true });
+    if (!this.ownParent) return;
+    try {
+      rmdirSync(dirname(this.dir)); // the repository's folder, once no run uses it
+    } catch {
+      // other runs' worktrees are there, or it is already gone
+    }
+  }
+
+  /** Worktrees made and not yet removed. */
+  get open(): readonly Worktree[] {
+    return [...this.live.values()];
+  }
+
+  private async uniqueName(wanted: string): Promise<string> {
+    for (let i = 1; ; i++) {
+      const name = i === 1 ? wanted : `${wanted}-${i}`;
+      if (this.names.has(name)) continue;
+      // Reserved before the await, so tasks created at the same time never pick the same name.
+      this.names.add(name);
+      if (await succeeds(this.root, ['rev-parse', '--verify', '--quiet', `refs/heads/${BRANCH_PREFIX}${this.runPart}/${name}`])) continue;
+      return name;
+    }
+  }
+
+  /** Marks untracked files as intended to add, so that diff counts them (.gitignore respected). */
+  private async includeUntracked(wt: Worktree): Promise<void> {
+    await git(wt.path, ['add', '--intent-to-add', '--all', '--', '.']);
+  }
+}
+
+/** " 3 files changed, 10 insertions(+), 2 deletions(-)" → numbers; "" → zeros. */
+export function parseShortstat(text: string): DiffStat {
+  const n = (re: RegExp): number => Number(re.exec(text)?.[1] ?? 0);
+  return { files_changed: n(/(\d+) files? changed/), insertions: n(/(\d+) insertions?\(\+\)/), deletions: n(/(\d+) deletions?\(-\)/) };
+}
+
+async function removeWorktree(root: string, path: string, branch: string, base: string): Promise<void> {
+  // Already gone (a second cleanup, or removed by hand): nothing to do but forget it.
+  await git(root, ['worktree', 'remove', '--force', '--force', path]).catch(() => {});
+  if (existsSync(path)) rmSync(path, { recursive: true, force: true });
+  await git(root, ['worktree', 'prune']).catch(() => {});
+  // A branch the agent committed to holds its work: keep it. One with no commits of its own goes.
+  if (await succeeds(root, ['merge-base', '--is-ancestor', `refs/heads/${branch}`, base])) {
+    await git(root, ['branch', '-D', '--quiet', branch]).catch(() => {});
+  }
+}
+
+/**
+ * Removes relay's worktrees left in the repository holding `cwd` by run `runId` (or, with
+ * `runId` undefined, by every run: only when no relay run is using this repository). Returns
+ * the paths removed. Branches are removed with them when they hold no commits beyond HEAD.
+ */
+export async function sweepWorktrees(cwd: string, runId?: string): Promise<string[]> {
+  const root = await repositoryRoot(cwd);
+  await git(root, ['worktree', 'prune']).catch(() => {});
+  const prefix = `refs/heads/${BRANCH_PREFIX}${runId === undefined ? '' : `${safeRefPart(runId.slice(0, 8))}/`}`;
+  const head = (await git(root, ['rev-parse', 'HEAD'])).trim();
+  const removed: string[] = [];
+  for (const entry of parseWorktreeList(await git(root, ['worktree', 'list', '--porcelain']))) {
+    if (!entry.branch?.startsWith(prefix)) continue;
+    await removeWorktree(root, entry.path, entry.branch.slice('refs/heads/'.length), head);
+    removed.push(entry.path);
+  }
+  return removed;
+}
+
+function parseWorktreeList(text: string): { path: string; branch?: string }[] {
+  return text
+    .split('\n\n')
+    .map((block) => {
+      const path = /^worktree (.+)$/m.exec(block)?.[1];
+      const branch = /^branch (.+)$/m.exec(block)?.[1];
+      return path ? { path, ...(branch ? { branch } : {}) } : undefined;
+    })
+    .filter((e) => e !== undefined);
+}
