@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { parseDuration, parseSize } from '../units.js';
 
 export interface AgentOptions {
+  /** The task it was given (its positional arguments, joined by spaces); null when none. */
+  prompt: string | null;
   /** Seed of every random choice: same seed and options, same bytes. */
   seed: number;
   /** Total time the run takes, in ms (0: as fast as possible). */
@@ -32,6 +34,7 @@ export const AGENT_FLAGS = [
   ['--tools N', 'number of tool-call blocks [default: 3]'],
   ['--digest', 'last line: sha256 and byte count of everything printed before it'],
   ['--hang', 'do not exit after the summary (until killed)'],
+  ['PROMPT...', 'the task, shown under the banner (what `relay fanout --task` appends)'],
 ] as const;
 
 export function agentHelp(): string {
@@ -55,10 +58,10 @@ function unit(flag: string, text: string | undefined, fallback: number, parse: (
 }
 
 export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): AgentOptions {
-  const { values: v } = parseArgs({
+  const { values: v, positionals } = parseArgs({
     args: argv,
     strict: true,
-    allowPositionals: false,
+    allowPositionals: true,
     options: {
       seed: { type: 'string' }, duration: { type: 'string' }, bytes: { type: 'string' }, rate: { type: 'string' },
       'exit-code': { type: 'string' }, 'fail-rate': { type: 'string' }, tools: { type: 'string' },
@@ -67,6 +70,7 @@ export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   });
   const int = (n: number): boolean => Number.isInteger(n) && n >= 0;
   return {
+    prompt: positionals.length > 0 ? positionals.join(' ') : null,
     seed: number('seed', v.seed, Number(env.RELAY_WORKER_INDEX ?? 1) || 1, Number.isInteger, 'an integer'),
     durationMs: unit('duration', v.duration, 2000, parseDuration),
     bytes: unit('bytes', v.bytes, 4000, parseSize),
