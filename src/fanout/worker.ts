@@ -59,6 +59,7 @@ export class Worker {
   /** Set when relay asked it to stop, so its end is reported with that reason, not as its own failure. */
   private stopReason: StopReason | undefined;
   private killAt = Infinity;
+  private closeAt = Infinity;
   private killTimer: NodeJS.Timeout | undefined;
   private drainTimer: NodeJS.Timeout | undefined;
 
@@ -123,24 +124,29 @@ export class Worker {
   }
 
   /**
-   * Ask it to stop: `signal` to its whole process group now, SIGKILL after `graceMs`, and after
-   * that stop waiting for its last output. The first reason given is the one reported; a later,
-   * shorter grace period wins.
+   * Ask it to stop: `signal` to its whole process group now, SIGKILL after `graceMs`. The first
+   * reason given is the one reported; a later, shorter grace period wins.
    */
   stop(reason: StopReason, signal: NodeJS.Signals, graceMs: number): void {
     if (!this.running || !this.pty) return;
     this.stopReason ??= reason;
     this.state = 'stopping';
     this.pty.kill(signal);
-    const killAt = this.hooks.now() + graceMs;
-    if (killAt >= this.killAt) return;
-    this.killAt = killAt;
-    clearTimeout(this.killTimer);
-    // Not unref'd: paused terminals hold no active handle, and the run must not be abandoned.
-    this.killTimer = setTimeout(() => {
-      this.pty?.kill('SIGKILL');
-      this.drainTimer ??= setTimeout(() => this.forceClose(), DRAIN_AFTER_KILL_MS);
-    }, graceMs);
+    const now = this.hooks.now();
+    if (now + graceMs < this.killAt) {
+      this.killAt = now + graceMs;
+      clearTimeout(this.killTimer);
+      // Not unref'd: paused terminals hold no active handle, and the run must not be abandoned.
+      this.killTimer = setTimeout(() => this.pty?.kill('SIGKILL'), graceMs);
+    }
+    // When the whole run stops, also stop waiting for its last output a moment after SIGKILL. An
+    // attempt stopped by a policy (timeout, idle) keeps every byte: a paused terminal drains when
+    // the reader catches up.
+    if (reason === 'cancelled' && this.killAt + DRAIN_AFTER_KILL_MS < this.closeAt) {
+      this.closeAt = this.killAt + DRAIN_AFTER_KILL_MS;
+      clearTimeout(this.drainTimer);
+      this.drainTimer = setTimeout(() => this.forceClose(), Math.max(0, this.closeAt - now));
+    }
   }
 
   /** Give up waiting for its last output (after the stop grace period, or a second Ctrl-C). */

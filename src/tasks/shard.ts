@@ -13,7 +13,7 @@ export function parseShard(text: string): Shard {
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
   const k = Number(m?.[1]);
   const n = Number(m?.[2]);
-  if (!m || n < 1 || k < 1 || k > n) throw usageError(`--shard: expected K/N with 1 ≤ K ≤ N, e.g. 2/3, got "${text}"`);
+  if (!m || n < 1 || k < 1 || k > n) throw usageError(`expected K/N with 1 ≤ K ≤ N, e.g. 2/3, got "${text}"`);
   return { k, n };
 }
 
