@@ -152,7 +152,8 @@ describe('time', () => {
       'bash', '-c', 'if [ {#} = 2 ]; then trap "" TERM; fi; while :; do sleep 0.05; done']);
     expect(r.status).toBe(1);
     const frames = parseFrames(r.stdout);
-    const [polite, stubborn] = [1, 2].map((n) => ofType(frames, 'worker_exited').find((f) => f.task === n)!);
+    const exitOf = (n: number): WorkerExited => ofType(frames, 'worker_exited').find((f) => f.task === n)!;
+    const [polite, stubborn] = [exitOf(1), exitOf(2)];
     expect(polite).toMatchObject({ reason: 'timeout', signal: 'SIGTERM', exit_code: null });
     expect(polite.duration_ms).toBeGreaterThanOrEqual(500);
     expect(polite.duration_ms).toBeLessThan(2500);
