@@ -1,2 +1,3 @@
 export * from './types.js';
 export { encodeFrame } from './encode.js';
+export { frameError, isFrame } from './validate.js';
