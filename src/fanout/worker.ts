@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { FrameBody, WorkerReason } from '../frames/types.js';
 import type { PtyExit, PtyProcess, PtySpawner } from '../workers/pty.js';
@@ -8,6 +9,14 @@ import type { WorkerState } from './status.js';
 const TAIL_CHARS = 512;
 /** How long after SIGKILL a worker's last output may still take before we stop waiting for it. */
 const DRAIN_AFTER_KILL_MS = 1000;
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 /** Why relay stopped an attempt; its worker_exited reason. */
 export type StopReason = Extract<WorkerReason, 'cancelled' | 'timeout' | 'idle'>;
@@ -84,6 +93,8 @@ export class Worker {
 
   start(spawn: PtySpawner): void {
     this.startedAt = this.lastOutputAt = this.hooks.now();
+    // A task's own cwd may be missing; node-pty would start anyway and the child fail in chdir.
+    if (!isDirectory(this.spec.cwd)) return this.failToStart(126, `cwd ${this.spec.cwd}: no such directory`);
     const resolved = resolveCommand(this.spec.argv[0] ?? '', this.spec.env, this.spec.cwd);
     if (!resolved.ok) return this.failToStart(resolved.exitCode, resolved.error);
     try {
