@@ -233,6 +233,21 @@ describe('input', () => {
   });
 });
 
+describe('help', () => {
+  it('documents every task and policy flag in `relay fanout --help`, each with an example', () => {
+    const help = relaySync(['fanout', '--help']);
+    expect(help.status).toBe(0);
+    for (const flag of ['--tasks', '--task', '--shard', '--fail-fast', '--max-failures', '--timeout', '--idle-timeout', '--kill-idle', '--retries', '--retry-delay', '--input', '--input-file']) {
+      expect(help.stdout).toContain(flag);
+    }
+    const examples = help.stdout.slice(help.stdout.indexOf('EXAMPLES'));
+    for (const used of ['--tasks tasks.txt', '--tasks -', '--fail-fast', '--timeout', '--retries', '--idle-timeout', '--kill-idle', '--input', '--shard 2/3', 'relay merge']) {
+      expect(examples).toContain(used);
+    }
+    expect(relaySync(['merge', '--help']).stdout).toContain('EXAMPLES');
+  });
+});
+
 describe('bad input', () => {
   const file = (): string => tasksFile(['a', 'b']);
   it.each([

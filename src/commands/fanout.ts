@@ -31,46 +31,56 @@ const size = unitFlag(parseSize);
 export default class Fanout extends Command {
   static override summary = 'Run tasks (or N copies of a command) on N workers, each in its own pseudo-terminal: frames on stdout, progress on stderr.';
 
-  static override description = `Runs COMMAND (everything after "--") in pseudo-terminals (TERM=xterm-256color, --cols × --rows,
-cwd and environment inherited), at most --workers at a time. Without COMMAND, the built-in
-simulated agent runs.
+  static override description = `Runs COMMAND (everything after "--") in pseudo-terminals
+(TERM=xterm-256color, --cols × --rows, cwd and environment inherited), at
+most --workers at a time. Without COMMAND, the built-in simulated agent
+runs.
 
-TASKS. With --tasks FILE (one task per line, "-" for stdin; blank lines skipped) or repeated
---task TEXT, each task runs once on a free worker slot; --workers is the concurrency. A line
-that starts with "{" is a JSON object {"id": "...", "prompt": "...", "cwd": "...", "env": {...}};
-ids must be unique. Without a task list there is one task per worker.
-Placeholders in COMMAND's arguments (GNU parallel's): {} the task text, {#} the task number,
-{id} the task id, {%} the worker slot number. Without any placeholder the task text is appended
-as the last argument. Every worker gets RELAY_TASK, RELAY_TASK_ID, RELAY_WORKER (e.g. w3) and
-RELAY_WORKER_INDEX in its environment.
+TASKS. With --tasks FILE (one task per line, "-" for stdin; blank lines
+skipped) or repeated --task TEXT, each task runs once on a free worker slot;
+--workers is the concurrency. A line that starts with "{" is a JSON object
+{"id": "...", "prompt": "...", "cwd": "...", "env": {...}}; ids must be
+unique. Without a task list there is one task per worker. Placeholders in
+COMMAND's arguments (GNU parallel's): {} the task text, {#} the task number,
+{id} the task id, {%} the worker slot number. Without any placeholder the
+task text is appended as the last argument. Every worker gets RELAY_TASK,
+RELAY_TASK_ID, RELAY_WORKER (e.g. w3) and RELAY_WORKER_INDEX in its
+environment.
 
-POLICIES. Every task runs and relay exits 1 if any failed (after its retries). --fail-fast
-stops the rest after the first failure, --max-failures N after N: running tasks end with
-reason "cancelled", tasks never started are listed in run_finished's not_started. --timeout
-stops a task's attempt (SIGTERM to its process group, SIGKILL after --grace; reason "timeout").
---idle-timeout reports a worker silent that long (a worker_idle frame); with --kill-idle it is
-stopped (reason "idle"). --retries N re-runs a failed attempt (exit ≠ 0, signal, timeout, idle)
-up to N times, after --retry-delay, doubling each time. --input TEXT is typed into every
-worker's terminal (then Enter) once it has started; --input-file FILE is typed as is.
+POLICIES. Every task runs and relay exits 1 if any failed (after its
+retries). --fail-fast stops the rest after the first failure, --max-failures
+N after N: running tasks end with reason "cancelled", tasks never started
+are listed in run_finished's not_started. --timeout stops a task's attempt
+(SIGTERM to its process group, SIGKILL after --grace; reason "timeout").
+--idle-timeout reports a worker silent that long (a worker_idle frame); with
+--kill-idle it is stopped (reason "idle"). --retries N re-runs a failed
+attempt (exit ≠ 0, signal, timeout, idle) up to N times, after
+--retry-delay, doubling each time. --input TEXT is typed into every worker's
+terminal (then Enter) once it has started; --input-file FILE is typed as is.
 
-SHARDS. --shard K/N runs only tasks K, K+N, K+2N… of the list (task numbers stay those of the
-full list), so N CI jobs cover it exactly once; "relay merge" joins their frame files.
+SHARDS. --shard K/N runs only tasks K, K+N, K+2N… of the list (task numbers
+stay those of the full list), so N CI jobs cover it exactly once; "relay
+merge" joins their frame files.
 
-stdout carries NDJSON frames only (run_started, worker_started, worker_stream, worker_idle,
-worker_exited, run_finished; see docs/frames.md), written through an awaited writer: when the
-reader falls behind, the workers' terminals are paused, so memory stays bounded and nothing is
-lost. When stdout is a terminal, frames are not shown unless --output - is given.
-stderr shows live progress (a row per worker slot) on a terminal, plain lines otherwise or when
-CI is set, and a summary at the end: tasks by outcome, the failed ones, the slowest.
+stdout carries NDJSON frames only (run_started, worker_started,
+worker_stream, worker_idle, worker_exited, run_finished; see
+docs/frames.md), written through an awaited writer: when the reader falls
+behind, the workers' terminals are paused, so memory stays bounded and
+nothing is lost. When stdout is a terminal, frames are not shown unless
+--output - is given. stderr shows live progress (a row per worker slot) on a
+terminal, plain lines otherwise or when CI is set, and a summary at the end:
+tasks by outcome, the failed ones, the slowest.
 
 Exit codes:
   0    every task succeeded
-  1    a task failed (non-zero exit, signal, timeout, idle, could not start: 127/126), also
-       with --fail-fast / --max-failures
-  2    usage error (bad flag or value, unreadable task file, bad task line); nothing on stdout
+  1    a task failed (non-zero exit, signal, timeout, idle, could not start:
+       127/126), also with --fail-fast / --max-failures
+  2    usage error (bad flag or value, unreadable task file, bad task line);
+       nothing is written to stdout
   74   frames could not be written (e.g. disk full)
   130  interrupted (SIGINT, Ctrl-C); a second Ctrl-C kills the workers at once
-  141  the frame reader closed the pipe (like SIGPIPE; "| head" under set -o pipefail)
+  141  the frame reader closed the pipe (like SIGPIPE; "| head" under
+       set -o pipefail)
   143  terminated (SIGTERM)`;
 
   static override examples = [
@@ -88,7 +98,7 @@ Exit codes:
     },
     {
       description: 'Tasks from stdin, placeholders: {} text, {#} number, {id} id, {%} worker slot:',
-      command: `printf 'lint\\ntest\\n' | <%= config.bin %> <%= command.id %> --tasks - -- sh -c 'echo "task {#} ({id}) on w{%}: $1"' _ {}`,
+      command: `<%= config.bin %> <%= command.id %> --tasks - -- sh -c 'echo "task {#} ({id}) on w{%}: $1"' _ {} < tasks.txt`,
     },
     {
       description: 'Stop everything after the first failure; tasks never started are listed:',

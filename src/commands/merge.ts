@@ -4,17 +4,22 @@ import { reportError } from '../cli/errors.js';
 export default class Merge extends Command {
   static override summary = 'Merge the frame files of shards (fanout --shard K/N) into one valid frame stream on stdout.';
 
-  static override description = `Checks every FILE first: each line a valid frame, seq 1..n without gaps, run_started first and
-run_finished last; the first bad line is reported as FILE line N, exit 2, and nothing is written.
-Then writes one run_started (tasks summed; workers the largest slot count), every file's frames
-in the order the files were given with seq renumbered 1..n, and one run_finished whose counts,
-attempts, failed_tasks and not_started are summed, slowest recomputed, duration the longest
-shard's, ok and exit_code recomputed (a stopped shard's reason and status win). Worker ids repeat
-across shards; task numbers are those of the full list. A shard missing from 1..N is noted on
-stderr.
+  static override description = `Checks every FILE first: each line a valid frame, seq 1..n without gaps,
+run_started first and run_finished last; the first bad line is reported as
+FILE line N, exit 2, and nothing is written. Then writes one run_started
+(tasks summed; workers the largest slot count), every file's frames in the
+order the files were given with seq renumbered 1..n, and one run_finished
+whose counts, attempts, failed_tasks and not_started are summed, slowest
+recomputed, duration the longest shard's, ok and exit_code recomputed (a
+stopped shard's reason and status win). Worker ids repeat across shards;
+task numbers are those of the full list. A shard missing from 1..N is noted
+on stderr.
 
-Exit codes: 0 merged (whatever the shards' outcomes: see run_finished.ok), 2 bad input,
-74 the output could not be written, 141 the reader closed the pipe.`;
+Exit codes:
+  0    merged (whatever the shards' outcomes: see run_finished.ok)
+  2    bad input (a file missing, malformed, cut short, or a shard twice)
+  74   the output could not be written
+  141  the reader closed the pipe`;
 
   static override examples = [
     {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { resolve as resolvePath } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import {
   PROTOCOL_VERSION,
@@ -11,7 +10,7 @@ import {
   type SlowTaskInfo,
 } from '../frames/types.js';
 import { spawnPty, type PtySpawner } from '../workers/pty.js';
-import { fillTemplate } from '../workers/template.js';
+import { attemptSpec } from './attempt.js';
 import { JobQueue, type Job } from './jobs.js';
 import { resolveOptions, type FanoutOptions, type ResolvedOptions } from './options.js';
 import { countOutcomes, failedTasks, notStarted, slowestOf, succeeded, type TaskRecord } from './outcomes.js';
@@ -193,15 +192,9 @@ class Run implements FanoutRun {
 
   private startAttempt(slot: Slot, job: Job): void {
     const { opts } = this;
-    const { task } = job;
-    const env: Record<string, string> = { ...opts.env, ...task.env, RELAY_WORKER: slot.id, RELAY_WORKER_INDEX: String(slot.index), RELAY_TASK_ID: task.id };
-    if (task.text !== null) env.RELAY_TASK = task.text;
-    const argv = fillTemplate(opts.command, { number: task.number, id: task.id, text: task.text, slot: slot.index });
-    const cwd = task.cwd ? resolvePath(opts.cwd, task.cwd) : opts.cwd;
-    if (task.cwd) env.PWD = cwd;
     let unwatch = (): void => {};
     const worker = new Worker(
-      { index: slot.index, job, argv, env, cwd, cols: opts.cols, rows: opts.rows },
+      attemptSpec(opts, slot.index, job),
       { emit: (body) => this.emit(body), now: opts.now, ended: (w) => (unwatch(), this.attemptEnded(slot, w)) },
     );
     slot.current = worker;
