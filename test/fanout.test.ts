@@ -166,4 +166,10 @@ describe('fanout engine', () => {
     expect(result).toMatchObject({ reason: 'interrupted', exitCode: 130, attempts: 1, notStarted: ['2', '3'], failedTasks: [{ task: 1, exit_code: 4, attempts: 1 }] });
     expect(result.counts).toMatchObject({ total: 3, failed: 1, not_started: 2 });
   });
+
+  it('without a task list runs task n on worker wn, even when early workers end before later ones start', async () => {
+    const { frames } = await collect({ workers: 50, command: ['true'] });
+    const started = frames.flatMap((f) => (f.type === 'worker_started' ? [[f.worker, f.task, f.task_id, f.attempt]] : []));
+    expect(started).toEqual(Array.from({ length: 50 }, (_, i) => [`w${i + 1}`, i + 1, String(i + 1), 1]));
+  });
 });

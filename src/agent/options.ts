@@ -25,7 +25,7 @@ export interface AgentOptions {
 
 /** The options table: one place for names, defaults and help. */
 export const AGENT_FLAGS = [
-  ['--seed N', 'random seed [default: $RELAY_WORKER_INDEX, else 1]'],
+  ['--seed N', 'random seed [default: from $RELAY_TASK_ID and $RELAY_ATTEMPT (else $RELAY_WORKER_INDEX), else 1]'],
   ['--duration D', 'total run time, e.g. 500ms, 2s; 0 = as fast as possible [default: 2s]'],
   ['--bytes SIZE', 'body text to stream, e.g. 4096, 64KB, 20MB (KiB/MiB: 1024-based) [default: 4KB]'],
   ['--rate SIZE', 'cap on bytes per second [default: none]'],
@@ -39,6 +39,24 @@ export const AGENT_FLAGS = [
 
 export function agentHelp(): string {
   return AGENT_FLAGS.map(([flag, text]) => `  ${flag.padEnd(15)} ${text}`).join('\n');
+}
+
+/**
+ * Under relay each task prints its own text, the same on every run, and a retry differs from the
+ * attempt before (so --fail-rate can fail once and pass on retry). A numeric task id is the seed
+ * itself: without a task list that is the worker number, as before.
+ */
+function defaultSeed(env: NodeJS.ProcessEnv): number {
+  const id = env.RELAY_TASK_ID ?? env.RELAY_WORKER_INDEX ?? '';
+  const base = /^\d+$/.test(id) ? Number(id) : id === '' ? 1 : fnv1a(id);
+  const attempt = Number(env.RELAY_ATTEMPT ?? 1) || 1;
+  return base + (attempt - 1) * 7919;
+}
+
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (const byte of Buffer.from(text)) h = Math.imul(h ^ byte, 0x01000193) >>> 0;
+  return h;
 }
 
 function number(flag: string, text: string | undefined, fallback: number, check: (n: number) => boolean, expected: string): number {
@@ -71,7 +89,7 @@ export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   const int = (n: number): boolean => Number.isInteger(n) && n >= 0;
   return {
     prompt: positionals.length > 0 ? positionals.join(' ') : null,
-    seed: number('seed', v.seed, Number(env.RELAY_WORKER_INDEX ?? 1) || 1, Number.isInteger, 'an integer'),
+    seed: number('seed', v.seed, defaultSeed(env), Number.isInteger, 'an integer'),
     durationMs: unit('duration', v.duration, 2000, parseDuration),
     bytes: unit('bytes', v.bytes, 4000, parseSize),
     rate: unit('rate', v.rate, 0, parseSize),

@@ -44,8 +44,8 @@ unique. Without a task list there is one task per worker. Placeholders in
 COMMAND's arguments (GNU parallel's): {} the task text, {#} the task number,
 {id} the task id, {%} the worker slot number. Without any placeholder the
 task text is appended as the last argument. Every worker gets RELAY_TASK,
-RELAY_TASK_ID, RELAY_WORKER (e.g. w3) and RELAY_WORKER_INDEX in its
-environment.
+RELAY_TASK_ID, RELAY_ATTEMPT (1, 2… on retries), RELAY_WORKER (e.g. w3) and
+RELAY_WORKER_INDEX in its environment.
 
 POLICIES. Every task runs and relay exits 1 if any failed (after its
 retries). --fail-fast stops the rest after the first failure, --max-failures

@@ -15,6 +15,7 @@ export function attemptSpec(opts: ResolvedOptions, slot: number, job: Job): Work
     RELAY_WORKER: `w${slot}`,
     RELAY_WORKER_INDEX: String(slot),
     RELAY_TASK_ID: task.id,
+    RELAY_ATTEMPT: String(job.attempt),
   };
   if (task.text !== null) env.RELAY_TASK = task.text;
   const argv = fillTemplate(opts.command, { number: task.number, id: task.id, text: task.text, slot });

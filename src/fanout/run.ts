@@ -169,7 +169,7 @@ class Run implements FanoutRun {
     this.dispatching = true;
     await yieldToLoop(); // let the caller subscribe (observe, iterate) before the first worker starts
     for (;;) {
-      const slot = this.stopReason ? undefined : this.slots.find((s) => s.free);
+      const slot = this.stopReason ? undefined : this.freeSlot();
       const job = slot && this.jobs.take(this.opts.now());
       if (!slot || !job) break;
       this.startAttempt(slot, job);
@@ -177,6 +177,14 @@ class Run implements FanoutRun {
     }
     this.dispatching = false;
     this.afterDispatch();
+  }
+
+  /**
+   * Unused slots first, in order: every slot gets work, and without a task list task n runs on
+   * slot n (wn), as runs always did.
+   */
+  private freeSlot(): Slot | undefined {
+    return this.slots.find((s) => s.state === 'pending') ?? this.slots.find((s) => s.free);
   }
 
   /** Nothing more to start now: retire idle slots when no work is left, or wake up for a retry. */
