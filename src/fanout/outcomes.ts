@@ -54,3 +54,8 @@ export function slowest(tasks: readonly SlowTaskInfo[], limit = SLOWEST): SlowTa
 export function slowestOf(records: readonly TaskRecord[]): SlowTaskInfo[] {
   return slowest(records.filter((r) => r.reason !== null).map((r) => ({ task: r.task.number, task_id: r.task.id, duration_ms: r.durationMs })));
 }
+
+/** Everything run_finished reports about the tasks. */
+export function summarize(records: readonly TaskRecord[]): { counts: OutcomeCounts; failedTasks: FailedTaskInfo[]; notStarted: string[]; slowest: SlowTaskInfo[] } {
+  return { counts: countOutcomes(records), failedTasks: failedTasks(records), notStarted: notStarted(records), slowest: slowestOf(records) };
+}

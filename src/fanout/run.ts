@@ -1,65 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import {
-  PROTOCOL_VERSION,
-  type FailedTaskInfo,
-  type Frame,
-  type FrameBody,
-  type OutcomeCounts,
-  type RunEnd,
-  type SlowTaskInfo,
-} from '../frames/types.js';
+import { PROTOCOL_VERSION, type Frame, type FrameBody, type RunEnd } from '../frames/types.js';
 import { spawnPty, type PtySpawner } from '../workers/pty.js';
 import { attemptSpec } from './attempt.js';
 import { JobQueue, type Job } from './jobs.js';
 import { resolveOptions, type FanoutOptions, type ResolvedOptions } from './options.js';
-import { countOutcomes, failedTasks, notStarted, slowestOf, succeeded, type TaskRecord } from './outcomes.js';
+import { succeeded, summarize, type TaskRecord } from './outcomes.js';
 import { composePolicies, type Policies } from './policies/index.js';
 import { FrameQueue } from './queue.js';
+import { STOP_EXIT_CODES, type FanoutRun, type RunResult } from './result.js';
 import { Slot } from './slot.js';
-import type { RunView, TaskProgress, WorkerStatus } from './status.js';
+import type { TaskProgress, WorkerStatus } from './status.js';
 import { Worker } from './worker.js';
 
-export interface RunResult {
-  ok: boolean;
-  /** What a CLI should exit with: 0 all ok, 1 any failed, 130/143 on SIGINT/SIGTERM, 141 when the reader went away. */
-  exitCode: number;
-  reason: RunEnd;
-  /** Tasks by final outcome. */
-  counts: OutcomeCounts;
-  durationMs: number;
-  /** Attempts started, retries included. */
-  attempts: number;
-  failedTasks: FailedTaskInfo[];
-  /** Ids of tasks never started. */
-  notStarted: string[];
-  slowest: SlowTaskInfo[];
-  /** Every task with its final outcome, in task order. */
-  tasks: TaskRecord[];
-}
-
-/** A running fanout: iterate it for frames (that is what paces the workers), await `result` for the outcome. */
-export interface FanoutRun extends AsyncIterable<Frame>, RunView {
-  readonly runId: string;
-  readonly result: Promise<RunResult>;
-  /**
-   * Stop gracefully: tasks not started yet never start; running ones get `signal` (default
-   * SIGTERM) on their whole process group, SIGKILL after the grace period. Idempotent.
-   */
-  stop(reason?: Exclude<RunEnd, 'completed'>, options?: { signal?: NodeJS.Signals; graceMs?: number }): void;
-  /** Stop now: SIGKILL every worker's process group and stop waiting for their output. */
-  kill(): void;
-}
-
-const STOP_EXIT_CODES: Record<Exclude<RunEnd, 'completed'>, number> = {
-  interrupted: 130,
-  terminated: 143,
-  output_closed: 141,
-  aborted: 1,
-  fail_fast: 1,
-};
-
-export type { FanoutOptions };
+export type { FanoutOptions, FanoutRun, RunResult };
 
 /**
  * Starts a fanout: its tasks run on `workers` slots, one after another per slot. Frames come out
@@ -254,19 +208,15 @@ class Run implements FanoutRun {
   }
 
   private buildResult(): RunResult {
-    const counts = countOutcomes(this.records);
-    const ok = counts.ok === counts.total && !this.stopReason;
-    const exitCode = this.stopReason ? STOP_EXIT_CODES[this.stopReason] : ok ? 0 : 1;
+    const summary = summarize(this.records);
+    const ok = summary.counts.ok === summary.counts.total && !this.stopReason;
     return {
       ok,
-      exitCode,
+      exitCode: this.stopReason ? STOP_EXIT_CODES[this.stopReason] : ok ? 0 : 1,
       reason: this.stopReason ?? 'completed',
-      counts,
+      ...summary,
       durationMs: Math.max(0, this.opts.now() - this.startedAt),
       attempts: this.attempts,
-      failedTasks: failedTasks(this.records),
-      notStarted: notStarted(this.records),
-      slowest: slowestOf(this.records),
       tasks: this.records,
     };
   }
