@@ -52,19 +52,28 @@ function list<T>(items: readonly T[], show: (item: T) => string): string {
   return items.slice(0, LISTED).map(show).join(', ') + more;
 }
 
-function failedText(f: FailedTaskInfo): string {
-  const why = outcome({ reason: f.reason, error: null, exitCode: f.exit_code, signal: f.signal });
-  return `${taskLabel({ number: f.task, id: f.task_id })} (${why}${f.attempts > 1 ? `, ${f.attempts} attempts` : ''})`;
+/** Without a task list, task n is worker wn: name it so. */
+function label(task: number, id: string, taskList: boolean): string {
+  return taskList ? taskLabel({ number: task, id }) : `w${task}`;
 }
 
-/** The end-of-run summary for stderr: tasks by outcome, the failed ones, those never started, the slowest. */
-export function summary(f: RunFinished): string[] {
+function failedText(f: FailedTaskInfo, taskList: boolean): string {
+  const why = outcome({ reason: f.reason, error: null, exitCode: f.exit_code, signal: f.signal });
+  return `${label(f.task, f.task_id, taskList)} (${why}${f.attempts > 1 ? `, ${f.attempts} attempts` : ''})`;
+}
+
+/**
+ * The end-of-run summary for stderr: tasks by outcome, the failed ones, those never started, the
+ * slowest. Without a task list it speaks of workers (one task each).
+ */
+export function summary(f: RunFinished, taskList: boolean): string[] {
   const { total, ...rest } = f.counts;
+  const noun = `${taskList ? 'task' : 'worker'}${total === 1 ? '' : 's'}`;
   const outcomes = Object.entries(rest).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k.replace('_', ' ')}`);
   const retried = f.attempts > total - f.counts.not_started ? `, ${f.attempts} attempts` : '';
-  const lines = [`run ${f.reason} in ${elapsed(f.duration_ms)}: ${total} task${total === 1 ? '' : 's'}${outcomes.length ? `: ${outcomes.join(', ')}` : ''}${retried}`];
-  if (f.failed_tasks.length > 0) lines.push(`failed: ${list(f.failed_tasks, failedText)}`);
-  if (f.not_started.length > 0) lines.push(`not started: ${list(f.not_started, (id) => id)}`);
-  if (f.slowest.length > 1) lines.push(`slowest: ${list(f.slowest, (s: SlowTaskInfo) => `${taskLabel({ number: s.task, id: s.task_id })} ${elapsed(s.duration_ms)}`)}`);
+  const lines = [`run ${f.reason} in ${elapsed(f.duration_ms)}: ${total} ${noun}${outcomes.length ? `: ${outcomes.join(', ')}` : ''}${retried}`];
+  if (f.failed_tasks.length > 0) lines.push(`failed: ${list(f.failed_tasks, (t) => failedText(t, taskList))}`);
+  if (f.not_started.length > 0) lines.push(`not started: ${list(f.not_started, (id) => (taskList ? id : `w${id}`))}`);
+  if (f.slowest.length > 1) lines.push(`slowest: ${list(f.slowest, (s: SlowTaskInfo) => `${label(s.task, s.task_id, taskList)} ${elapsed(s.duration_ms)}`)}`);
   return lines;
 }

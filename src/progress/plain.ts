@@ -43,7 +43,7 @@ export class PlainProgress implements Progress {
       const verb = succeeded(ended) ? '' : 'failed: ';
       this.line(`${this.who(f)}${verb}${outcome(ended)} after ${elapsed(f.duration_ms)} (${bytes(f.bytes)})`);
     }
-    if (f.type === 'run_finished') for (const l of summary(f)) this.line(l);
+    if (f.type === 'run_finished') for (const l of summary(f, this.view!.taskList)) this.line(l);
   }
 
   private line(text: string): void {

@@ -45,6 +45,7 @@ export class TtyProgress implements Progress {
   private readonly done = new Promise<void>((r) => (this.finished = r));
   private readonly updates: (() => void)[] = [];
   private last: RunFinished | undefined;
+  private taskList = false;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -53,6 +54,7 @@ export class TtyProgress implements Progress {
   ) {}
 
   start(view: RunView): void {
+    this.taskList = view.taskList;
     this.unsubscribe = view.observe((f) => {
       if (f.type === 'run_finished') this.last = f;
     });
@@ -85,7 +87,7 @@ export class TtyProgress implements Progress {
     await this.listr;
     this.unsubscribe?.();
     // Once the rows are drawn for the last time: the summary, as plain lines below them.
-    if (this.last) this.stderr.write(summary(this.last).map((l) => `relay: ${l}\n`).join(''));
+    if (this.last) this.stderr.write(summary(this.last, this.taskList).map((l) => `relay: ${l}\n`).join(''));
   }
 
   /** The header row with a task list: tasks by progress. */
