@@ -5,6 +5,8 @@
 //   const result = await run.result;
 export * from './fanout/index.js';
 export * from './frames/index.js';
+export { mergeFrameFiles, type LineSink, type MergeResult } from './merge/index.js';
+export { parseShard, type Shard, type Task } from './tasks/index.js';
 export { FrameWriter, type FrameWriterOptions, DEFAULT_HIGH_WATER_MARK } from './writer/frame-writer.js';
 export { RelayError, type RelayErrorCode } from './errors.js';
 export type { PtySpawner, PtySpawnOptions, PtyProcess, PtyExit } from './workers/pty.js';

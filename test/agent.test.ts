@@ -27,6 +27,13 @@ describe('built-in simulated agent', () => {
     expect(text).toMatch(/Done: 2 tool calls/);
   });
 
+  it('takes its task as positional arguments and shows it under the banner, leaving the rest of its output as it was', () => {
+    const plain = agent(['--seed', '5']).stdout.toString();
+    const given = agent(['--seed', '5', 'fix', 'the login bug']).stdout.toString();
+    expect(stripAnsi(given)).toMatch(/sim-agent · w\S* · seed 5 │\n╰─+╯\n> fix the login bug\n/);
+    expect(stripAnsi(given).replace('> fix the login bug\n', '')).toBe(stripAnsi(plain));
+  });
+
   it('honours --exit-code and --fail-rate', () => {
     expect(agent(['--exit-code', '3']).status).toBe(3);
     expect(agent(['--fail-rate', '1']).status).toBe(1);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fanout, type Frame, type FanoutOptions } from '../src/index.js';
 import { frameWeight } from '../src/fanout/queue.js';
+import { frameError } from '../src/frames/validate.js';
 import { waitGone } from './helpers/procs.js';
 import { checkFrame } from './helpers/cli.js';
 
@@ -65,7 +66,7 @@ describe('fanout engine', () => {
     expect(byWorker.w1).toMatchObject({ exit_code: 0, signal: null, reason: 'exit' });
     expect(byWorker.w2).toMatchObject({ exit_code: 3, signal: null, reason: 'exit' });
     expect(byWorker.w3).toMatchObject({ exit_code: null, signal: 'SIGKILL', reason: 'signal' });
-    expect(result.counts).toEqual({ total: 3, ok: 1, failed: 1, signal: 1, spawn_error: 0, cancelled: 0 });
+    expect(result.counts).toEqual({ total: 3, ok: 1, failed: 1, signal: 1, spawn_error: 0, cancelled: 0, timeout: 0, idle: 0, not_started: 0 });
     expect(result.exitCode).toBe(1);
   });
 
@@ -135,5 +136,41 @@ describe('fanout engine', () => {
     const result = await run.result;
     expect(result).toMatchObject({ exitCode: 130, reason: 'interrupted', counts: { cancelled: 2 } });
     expect(await waitGone(grandchildren)).toEqual([]);
+  });
+
+  it('runs a task list on slots: every frame valid against the protocol schemas, task fields on every worker frame', async () => {
+    const { frames, result } = await collect({
+      tasks: ['one', { id: 'two', text: 'second task' }, 'three'],
+      workers: 2,
+      command: ['sh', '-c', 'echo "$RELAY_TASK_ID:$1"; sleep 0.4; [ "$1" != three ]', '_', '{}'],
+      idleTimeoutMs: 200,
+      retries: 1,
+      retryDelayMs: 10,
+    });
+    for (const f of frames) expect(frameError(f), JSON.stringify(f)).toBeUndefined();
+    expect(frames.filter((f) => f.type === 'worker_idle').length).toBeGreaterThanOrEqual(3);
+    const exits = frames.flatMap((f) => (f.type === 'worker_exited' ? [[f.task_id, f.attempt, f.exit_code]] : []));
+    expect(exits.sort()).toEqual([['1', 1, 0], ['3', 1, 1], ['3', 2, 1], ['two', 1, 0]]);
+    expect(streamOf(frames, 'w1') + streamOf(frames, 'w2')).toContain('two:second task');
+    expect(result).toMatchObject({ ok: false, exitCode: 1, attempts: 4, failedTasks: [{ task: 3, attempts: 2 }] });
+  });
+
+  it('stop() during a retry back-off ends the run at once: the task keeps its failure, the others are not started', async () => {
+    const run = fanout({ tasks: ['a', 'b', 'c'], workers: 1, retries: 3, retryDelayMs: 60_000, command: ['sh', '-c', 'exit 4'] });
+    const frames: Frame[] = [];
+    for await (const f of run) {
+      frames.push(f);
+      if (f.type === 'worker_exited') run.stop('interrupted');
+    }
+    const result = await run.result;
+    expect(frames.filter((f) => f.type === 'worker_started')).toHaveLength(1);
+    expect(result).toMatchObject({ reason: 'interrupted', exitCode: 130, attempts: 1, notStarted: ['2', '3'], failedTasks: [{ task: 1, exit_code: 4, attempts: 1 }] });
+    expect(result.counts).toMatchObject({ total: 3, failed: 1, not_started: 2 });
+  });
+
+  it('without a task list runs task n on worker wn, even when early workers end before later ones start', async () => {
+    const { frames } = await collect({ workers: 50, command: ['true'] });
+    const started = frames.flatMap((f) => (f.type === 'worker_started' ? [[f.worker, f.task, f.task_id, f.attempt]] : []));
+    expect(started).toEqual(Array.from({ length: 50 }, (_, i) => [`w${i + 1}`, i + 1, String(i + 1), 1]));
   });
 });

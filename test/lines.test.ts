@@ -57,8 +57,9 @@ describe('line mode (worker_line frames)', () => {
     const live = () => timers.filter((t) => !t.cleared);
     return { out, emit, live };
   }
-  const data = (d: string): FrameBody => ({ type: 'worker_stream', worker: 'w1', data: d });
-  const exited: FrameBody = { type: 'worker_exited', worker: 'w1', index: 1, exit_code: 0, signal: null, reason: 'exit', duration_ms: 1, bytes: 1 };
+  const attempt = { task: 3, task_id: 'fix-login', attempt: 2 };
+  const data = (d: string): FrameBody => ({ type: 'worker_stream', worker: 'w1', data: d, ...attempt });
+  const exited: FrameBody = { type: 'worker_exited', worker: 'w1', index: 1, exit_code: 0, signal: null, reason: 'exit', duration_ms: 1, bytes: 1, ...attempt };
 
   it('emits an unfinished line after the quiet period, restarted by every chunk, and nothing for an erased one', () => {
     const { out, emit, live } = harness();
@@ -67,7 +68,7 @@ describe('line mode (worker_line frames)', () => {
     expect(live()).toHaveLength(1); // the first chunk's timer was replaced
     expect(live()[0]!.ms).toBe(200);
     live()[0]!.fn();
-    expect(out.filter((b) => b.type === 'worker_line')).toEqual([{ type: 'worker_line', worker: 'w1', text: 'prompt>' }]);
+    expect(out.filter((b) => b.type === 'worker_line')).toEqual([{ type: 'worker_line', worker: 'w1', text: 'prompt>', ...attempt }]);
     emit(data('\r⠋ Working\r\x1b[2K'));
     expect(live()).toHaveLength(0); // the line shows nothing: no timer, no line
     emit(data('done\r\n'));

@@ -46,4 +46,15 @@ describe('progress', () => {
     expect(stripAnsi(screen)).toMatch(/300 workers: \d+ running, \d+ done/);
     expect(parseFrames(frames).filter((f) => f.type === 'worker_exited')).toHaveLength(300);
   });
+
+  it('with a task list: a tasks row above the slot rows, the task on each row, and the summary below when done', async () => {
+    const { screen, frames, code } = await onTerminal(`--task alpha --task beta --task gamma -w 2 -- sh -c 'echo "doing $1"; sleep 0.3; [ "$1" != beta ]' _ {}`);
+    expect(code).toBe(1);
+    const text = stripAnsi(screen);
+    expect(text).toMatch(/3 tasks: \d+ running, \d+ done, \d+ failed, \d+ queued/);
+    expect(text).toMatch(/w\d .*#\d .*doing (alpha|beta|gamma)/);
+    expect(text).toMatch(/relay: run completed in [\d.]+s: 3 tasks: 2 ok, 1 failed/);
+    expect(text).toMatch(/relay: failed: #2 \(exit 1\)/);
+    expect(parseFrames(frames).at(-1)).toMatchObject({ type: 'run_finished', counts: { ok: 2, failed: 1 } });
+  });
 });

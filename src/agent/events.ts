@@ -83,9 +83,10 @@ function cost(u: Usage): number {
 export function buildEventsScript(o: AgentOptions): Script {
   const rng = createRng(o.seed);
   const s = new Session(rng, o.seed);
-  const writes: string[] = [line({ type: 'system', subtype: 'init', session_id: s.id, model: MODEL, tools: TOOLS, permissionMode: 'default', prompt: o.prompt })];
+  const task = o.prompt ?? 'the task';
+  const writes: string[] = [line({ type: 'system', subtype: 'init', session_id: s.id, model: MODEL, tools: TOOLS, permissionMode: 'default', prompt: task })];
   const texts = paragraphs(rng, o.bytes, o.tools + 1);
-  writes.push(s.assistant([{ type: 'text', text: `Working on: ${o.prompt}` }], o.prompt));
+  writes.push(s.assistant([{ type: 'text', text: `Working on: ${task}` }], task));
   let question: Question | undefined;
   for (let i = 0; i < o.tools; i++) {
     const id = `toolu_sim_${o.seed}_${i + 1}`;

@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { parseDuration, parseSize } from '../units.js';
 
 export interface AgentOptions {
+  /** The task it was given (its positional arguments joined by spaces, or --prompt); null when none. */
+  prompt: string | null;
   /** Seed of every random choice: same seed and options, same bytes. */
   seed: number;
   /** Total time the run takes, in ms (0: as fast as possible). */
@@ -21,8 +23,6 @@ export interface AgentOptions {
   color: boolean;
   /** Print a Claude Code–style stream-json event stream instead of a terminal UI. */
   events: boolean;
-  /** The task it works on (shown in its output). Default: $RELAY_TASK, else "the task". */
-  prompt: string;
   /** Stop half-way with a question and wait for a line of input on the terminal. */
   ask: boolean;
   /** Give up waiting for the answer after this many ms, exiting 1 (0: wait for ever). */
@@ -31,7 +31,7 @@ export interface AgentOptions {
 
 /** The options table: one place for names, defaults and help. */
 export const AGENT_FLAGS = [
-  ['--seed N', 'random seed [default: $RELAY_WORKER_INDEX, else 1]'],
+  ['--seed N', 'random seed [default: from $RELAY_TASK_ID and $RELAY_ATTEMPT (else $RELAY_WORKER_INDEX), else 1]'],
   ['--duration D', 'total run time, e.g. 500ms, 2s; 0 = as fast as possible [default: 2s]'],
   ['--bytes SIZE', 'body text to stream, e.g. 4096, 64KB, 20MB (KiB/MiB: 1024-based) [default: 4KB]'],
   ['--rate SIZE', 'cap on bytes per second [default: none]'],
@@ -40,14 +40,33 @@ export const AGENT_FLAGS = [
   ['--tools N', 'number of tool-call blocks [default: 3]'],
   ['--digest', 'last line: sha256 and byte count of everything printed before it'],
   ['--hang', 'do not exit after the summary (until killed)'],
+  ['PROMPT...', 'the task, shown under the banner (what `relay fanout --task` appends)'],
   ['--events', 'print a Claude Code-style stream-json event stream (one JSON object per line)'],
-  ['--prompt TEXT', 'the task it works on [default: $RELAY_TASK, else "the task"]'],
+  ['--prompt TEXT', 'the task, like PROMPT...'],
   ['--ask', 'half-way, ask a question and wait for a line of input on the terminal'],
   ['--ask-timeout D', 'exit 1 if no answer comes within D [default: wait for ever]'],
 ] as const;
 
 export function agentHelp(): string {
   return AGENT_FLAGS.map(([flag, text]) => `  ${flag.padEnd(15)} ${text}`).join('\n');
+}
+
+/**
+ * Under relay each task prints its own text, the same on every run, and a retry differs from the
+ * attempt before (so --fail-rate can fail once and pass on retry). A numeric task id is the seed
+ * itself: without a task list that is the worker number, as before.
+ */
+function defaultSeed(env: NodeJS.ProcessEnv): number {
+  const id = env.RELAY_TASK_ID ?? env.RELAY_WORKER_INDEX ?? '';
+  const base = /^\d+$/.test(id) ? Number(id) : id === '' ? 1 : fnv1a(id);
+  const attempt = Number(env.RELAY_ATTEMPT ?? 1) || 1;
+  return base + (attempt - 1) * 7919;
+}
+
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (const byte of Buffer.from(text)) h = Math.imul(h ^ byte, 0x01000193) >>> 0;
+  return h;
 }
 
 function number(flag: string, text: string | undefined, fallback: number, check: (n: number) => boolean, expected: string): number {
@@ -67,10 +86,10 @@ function unit(flag: string, text: string | undefined, fallback: number, parse: (
 }
 
 export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): AgentOptions {
-  const { values: v } = parseArgs({
+  const { values: v, positionals } = parseArgs({
     args: argv,
     strict: true,
-    allowPositionals: false,
+    allowPositionals: true,
     options: {
       seed: { type: 'string' }, duration: { type: 'string' }, bytes: { type: 'string' }, rate: { type: 'string' },
       'exit-code': { type: 'string' }, 'fail-rate': { type: 'string' }, tools: { type: 'string' },
@@ -80,7 +99,8 @@ export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   });
   const int = (n: number): boolean => Number.isInteger(n) && n >= 0;
   return {
-    seed: number('seed', v.seed, Number(env.RELAY_WORKER_INDEX ?? 1) || 1, Number.isInteger, 'an integer'),
+    prompt: positionals.length > 0 ? positionals.join(' ') : (v.prompt ?? null),
+    seed: number('seed', v.seed, defaultSeed(env), Number.isInteger, 'an integer'),
     durationMs: unit('duration', v.duration, 2000, parseDuration),
     bytes: unit('bytes', v.bytes, 4000, parseSize),
     rate: unit('rate', v.rate, 0, parseSize),
@@ -91,7 +111,6 @@ export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     hang: v.hang ?? false,
     color: !env.NO_COLOR,
     events: v.events ?? false,
-    prompt: v.prompt ?? env.RELAY_TASK ?? 'the task',
     ask: v.ask ?? false,
     askTimeoutMs: unit('ask-timeout', v['ask-timeout'], 0, parseDuration),
   };

@@ -43,7 +43,8 @@ function sentence(rng: () => number): string {
 function banner(o: AgentOptions, worker: string): string[] {
   const title = ` sim-agent · ${worker} · seed ${o.seed} `;
   const line = '─'.repeat(title.length);
-  return [paint(o.color, '36', `╭${line}╮\r\n│${title}│\r\n╰${line}╯`.replaceAll('\r\n', '\n')) + '\n'];
+  const box = paint(o.color, '36', `╭${line}╮\n│${title}│\n╰${line}╯`) + '\n';
+  return o.prompt === null ? [box] : [box, `${paint(o.color, '1', '>')} ${o.prompt}\n`];
 }
 
 function spinner(o: AgentOptions, rng: () => number): string[] {

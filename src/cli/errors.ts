@@ -18,6 +18,7 @@ export function oneLine(message: string): string {
     .filter((l) => l !== '' && !/^See more help with/.test(l))
     .join(' ')
     .replace(/^Error: /, '')
+    .replace(/^The following errors? occurred: /, '')
     .replace(/^Parsing (--[\w-]+) /, '$1: ');
 }
 

@@ -1,23 +1,37 @@
 // Wires one fanout together, in this order (each step's clean-up runs in reverse):
+//  0. inputs: the task list and --input-file are read and checked before anything is opened;
 //  1. destination: opened first, so a bad --output fails before any worker starts;
 //  2. engine run: starts the workers;
 //  3. progress: observes the run on stderr (never stdout);
 //  4. signals and output failure: both turn into a graceful stop of the run;
 //  5. pump: frames from the run into the writer; a slow reader pauses the run through it;
-//  6. end: flush the writer, stop progress, and return the exit status (never process.exit,
+//  6. end: flush the writer, stop progress (which prints the summary), and return the exit status (never process.exit,
 //     which would drop buffered frames), except when a stalled reader must be abandoned.
 import { encodeFrame } from '../frames/encode.js';
 import { fanout, type FanoutRun, type RunResult } from '../fanout/run.js';
 import { createProgress, type ProgressMode } from '../progress/index.js';
 import { FrameWriter, DEFAULT_HIGH_WATER_MARK } from '../writer/frame-writer.js';
+import type { Shard } from '../tasks/shard.js';
+import { loadInput, loadTasks } from './inputs.js';
 import { openDestination } from './output.js';
 import { handleSignals } from './signals.js';
 import { watchStepSummary } from './step-summary.js';
-import type { RelayError } from '../errors.js';
+import { usageError, type RelayError } from '../errors.js';
 
 export interface FanoutCliOptions {
   command: string[] | undefined;
   workers: number | undefined;
+  tasksFile: string | undefined;
+  task: string[] | undefined;
+  shard: Shard | undefined;
+  maxFailures: number | undefined;
+  timeoutMs: number | undefined;
+  idleTimeoutMs: number | undefined;
+  killIdle: boolean;
+  retries: number;
+  retryDelayMs: number;
+  input: string | undefined;
+  inputFile: string | undefined;
   cols: number;
   rows: number;
   output: string | undefined;
@@ -35,6 +49,9 @@ export interface FanoutCliOptions {
 const OUTPUT_CLOSED_STOP = { signal: 'SIGHUP', graceMs: 250 } as const;
 
 export async function runFanout(options: FanoutCliOptions): Promise<number> {
+  const tasks = await loadTasks(options.tasksFile, options.task, process.stdin);
+  if (options.shard && !tasks) throw usageError('--shard needs a task list (--tasks or --task)');
+  const input = loadInput(options.input, options.inputFile);
   const destination = openDestination(options.output, process.stdout);
   const writer = destination.stream
     ? new FrameWriter(destination.stream, {
@@ -49,6 +66,15 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
   const run = fanout({
     command: options.command,
     workers: options.workers,
+    tasks,
+    shard: options.shard,
+    maxFailures: options.maxFailures,
+    timeoutMs: options.timeoutMs,
+    idleTimeoutMs: options.idleTimeoutMs,
+    killIdle: options.killIdle,
+    retries: options.retries,
+    retryDelayMs: options.retryDelayMs,
+    input,
     cols: options.cols,
     rows: options.rows,
     graceMs: options.graceMs,

@@ -3,6 +3,7 @@ import { splitCommand } from '../cli/argv.js';
 import { reportError } from '../cli/errors.js';
 import { DEFAULTS } from '../fanout/options.js';
 import { usageError } from '../errors.js';
+import { parseShard, type Shard } from '../tasks/shard.js';
 import { parseDuration, parseSize } from '../units.js';
 
 /** oclif reports errors thrown by a flag's parser as failures of that flag: make them usage errors. */
@@ -18,36 +19,75 @@ function unitFlag(parse: (text: string) => number) {
   });
 }
 const duration = unitFlag(parseDuration);
+/** A duration that must be more than zero (--timeout 0 would stop every task at once). */
+const positiveDuration = unitFlag((text) => {
+  const ms = parseDuration(text);
+  if (ms <= 0) throw new Error(`expected a duration above 0, such as 90s or 10m, got "${text}"`);
+  return ms;
+});
+const shard = Flags.custom<Shard>({ parse: async (input) => parseShard(input) });
 const size = unitFlag(parseSize);
 
 export default class Fanout extends Command {
-  static override summary = 'Run N workers, each in its own pseudo-terminal: frames on stdout, progress on stderr.';
+  static override summary = 'Run tasks (or N copies of a command) on N workers, each in its own pseudo-terminal: frames on stdout, progress on stderr.';
 
-  static override description = `Starts --workers copies of COMMAND (everything after "--"), each in its own pseudo-terminal
-(TERM=xterm-256color, --cols × --rows, cwd and environment inherited). "{#}" in any argument is
-replaced by the worker's number (1..N); each worker also gets RELAY_WORKER (its id, e.g. w3) and
-RELAY_WORKER_INDEX in its environment. Without COMMAND, every worker runs the built-in simulated
-agent.
+  static override description = `Runs COMMAND (everything after "--") in pseudo-terminals
+(TERM=xterm-256color, --cols × --rows, cwd and environment inherited), at
+most --workers at a time. Without COMMAND, the built-in simulated agent
+runs.
 
-stdout carries NDJSON frames only (one JSON object per line: run_started, worker_started,
-worker_stream, worker_exited, run_finished, and worker_line with --lines; see docs/frames.md
-and relay schema). They are written through an awaited writer: when the reader falls behind,
-the workers' terminals are paused until it catches up, so memory stays bounded and nothing is
-lost. When stdout is a terminal, frames are not shown
-unless --output - is given.
+TASKS. With --tasks FILE (one task per line, "-" for stdin; blank lines
+skipped) or repeated --task TEXT, each task runs once on a free worker slot;
+--workers is the concurrency. A line that starts with "{" is a JSON object
+{"id": "...", "prompt": "...", "cwd": "...", "env": {...}}; ids must be
+unique. Without a task list there is one task per worker. Placeholders in
+COMMAND's arguments (GNU parallel's): {} the task text, {#} the task number,
+{id} the task id, {%} the worker slot number. Without any placeholder the
+task text is appended as the last argument. Every worker gets RELAY_TASK,
+RELAY_TASK_ID, RELAY_ATTEMPT (1, 2… on retries), RELAY_WORKER (e.g. w3) and
+RELAY_WORKER_INDEX in its environment.
 
-stderr shows live progress (one row per worker) on a terminal, plain lines otherwise or when CI
-is set. In GitHub Actions, plain progress puts each worker's report and last lines in a
-::group:: block, and when GITHUB_STEP_SUMMARY is set the run's summary table (relay summary
---format markdown) is appended to that file at the end.
+POLICIES. Every task runs and relay exits 1 if any failed (after its
+retries). --fail-fast stops the rest after the first failure, --max-failures
+N after N: running tasks end with reason "cancelled", tasks never started
+are listed in run_finished's not_started. --timeout stops a task's attempt
+(SIGTERM to its process group, SIGKILL after --grace; reason "timeout").
+--idle-timeout reports a worker silent that long (a worker_idle frame); with
+--kill-idle it is stopped (reason "idle"). --retries N re-runs a failed
+attempt (exit ≠ 0, signal, timeout, idle) up to N times, after
+--retry-delay, doubling each time. --input TEXT is typed into every worker's
+terminal (then Enter) once it has started; --input-file FILE is typed as is.
+
+SHARDS. --shard K/N runs only tasks K, K+N, K+2N… of the list (task numbers
+stay those of the full list), so N CI jobs cover it exactly once; "relay
+merge" joins their frame files.
+
+LINES. --lines adds worker_line frames: each line of a worker's output as
+its terminal finally showed it (ANSI stripped, spinner redraws resolved);
+--no-stream drops the raw worker_stream frames (and implies --lines).
+
+stdout carries NDJSON frames only (run_started, worker_started,
+worker_stream, worker_line, worker_idle, worker_exited, run_finished; see
+docs/frames.md and relay schema), written through an awaited writer: when
+the reader falls behind, the workers' terminals are paused, so memory stays
+bounded and nothing is lost. When stdout is a terminal, frames are not
+shown unless --output - is given. stderr shows live progress (a row per
+worker slot) on a terminal, plain lines otherwise or when CI is set, and a
+summary at the end: tasks by outcome, the failed ones, the slowest. In
+GitHub Actions, plain progress puts each worker's report and last lines in
+a ::group:: block, and when GITHUB_STEP_SUMMARY is set the run's summary
+table (relay summary --format markdown) is appended to that file.
 
 Exit codes:
-  0    every worker exited 0
-  1    a worker failed (non-zero exit, killed by a signal, or could not start: 127/126)
-  2    usage error (bad flag or value); nothing is written to stdout
+  0    every task succeeded
+  1    a task failed (non-zero exit, signal, timeout, idle, could not start:
+       127/126), also with --fail-fast / --max-failures
+  2    usage error (bad flag or value, unreadable task file, bad task line);
+       nothing is written to stdout
   74   frames could not be written (e.g. disk full)
   130  interrupted (SIGINT, Ctrl-C); a second Ctrl-C kills the workers at once
-  141  the frame reader closed the pipe (like SIGPIPE; "| head" under set -o pipefail)
+  141  the frame reader closed the pipe (like SIGPIPE; "| head" under
+       set -o pipefail)
   143  terminated (SIGTERM)`;
 
   static override examples = [
@@ -56,11 +96,35 @@ Exit codes:
       command: `<%= config.bin %> <%= command.id %> --workers 9 | jq -c 'select(.type=="run_finished")'`,
     },
     {
-      description: 'Any command; {#} is the worker number:',
+      description: 'Any command; {#} is the task (here: worker) number:',
       command: `<%= config.bin %> <%= command.id %> --workers 3 -- bash -c 'echo "hello from worker $1"' _ {#}`,
     },
     {
-      description: 'Each worker\'s output as text, worker by worker:',
+      description: '40 tasks from a file, 9 at a time; each line is appended to the command as its last argument:',
+      command: '<%= config.bin %> <%= command.id %> --tasks tasks.txt --workers 9 -- claude -p',
+    },
+    {
+      description: 'Tasks from stdin, placeholders: {} text, {#} number, {id} id, {%} worker slot:',
+      command: `<%= config.bin %> <%= command.id %> --tasks - -- sh -c 'echo "task {#} ({id}) on w{%}: $1"' _ {} < tasks.txt`,
+    },
+    {
+      description: 'Stop everything after the first failure; tasks never started are listed:',
+      command: `<%= config.bin %> <%= command.id %> --tasks tasks.txt --fail-fast -- ./agent.sh | jq -c 'select(.type=="run_finished") | .not_started'`,
+    },
+    {
+      description: 'At most 10 minutes per task, retried twice (after 5s, then 10s):',
+      command: '<%= config.bin %> <%= command.id %> --tasks tasks.txt --timeout 10m --retries 2 --retry-delay 5s -- ./agent.sh',
+    },
+    {
+      description: 'Stop agents that sit silent for 2 minutes (waiting for input), and answer a prompt on start:',
+      command: '<%= config.bin %> <%= command.id %> --tasks tasks.txt --idle-timeout 2m --kill-idle --input yes -- ./agent.sh',
+    },
+    {
+      description: 'Shard 2 of 3 in a CI matrix, then merge the shards\' frame files:',
+      command: '<%= config.bin %> <%= command.id %> --tasks tasks.txt --shard 2/3 -o shard-2.ndjson -- ./agent.sh && <%= config.bin %> merge shard-*.ndjson > all.ndjson',
+    },
+    {
+      description: 'Each worker\'s output as text:',
       command: `<%= config.bin %> <%= command.id %> -w 4 | jq -j 'select(.type=="worker_stream") | .data'`,
     },
     {
@@ -74,7 +138,19 @@ Exit codes:
   ];
 
   static override flags = {
-    workers: Flags.integer({ char: 'w', min: 1, description: `Number of workers. [default: ${DEFAULTS.workers}]` }),
+    workers: Flags.integer({ char: 'w', min: 1, description: `Worker slots: how many tasks run at once. [default: the number of tasks, at most ${DEFAULTS.maxDefaultWorkers}; ${DEFAULTS.workers} without a task list; never more than the tasks]` }),
+    tasks: Flags.string({ char: 't', description: 'Task list: one task per line, or JSON object lines {"id","prompt","cwd","env"}; "-" reads stdin.', helpValue: 'FILE', helpGroup: 'TASKS' }),
+    task: Flags.string({ multiple: true, description: 'A task (repeatable); runs after the --tasks lines.', helpValue: 'TEXT', helpGroup: 'TASKS' }),
+    shard: shard({ description: 'Run only the K-th of N slices of the task list: tasks K, K+N, K+2N…', helpValue: 'K/N', helpGroup: 'TASKS' }),
+    'fail-fast': Flags.boolean({ description: 'After the first task failed, stop the others and start no more.', exclusive: ['max-failures'], helpGroup: 'POLICIES' }),
+    'max-failures': Flags.integer({ min: 1, description: 'After N tasks failed, stop the others and start no more.', helpValue: 'N', helpGroup: 'POLICIES' }),
+    timeout: positiveDuration({ description: 'Stop an attempt still running after DURATION, e.g. 90s, 10m (reason "timeout").', helpValue: 'DURATION', helpGroup: 'POLICIES' }),
+    'idle-timeout': positiveDuration({ description: 'Report a worker that printed nothing for DURATION (a worker_idle frame).', helpValue: 'DURATION', helpGroup: 'POLICIES' }),
+    'kill-idle': Flags.boolean({ description: 'Also stop an idle worker (reason "idle").', dependsOn: ['idle-timeout'], helpGroup: 'POLICIES' }),
+    retries: Flags.integer({ min: 0, default: 0, description: 'Re-run a failed attempt up to N times.', helpValue: 'N', helpGroup: 'POLICIES' }),
+    'retry-delay': duration({ default: DEFAULTS.retryDelayMs, description: 'Back-off before the first retry, doubling for each next one (at most 1m, or DURATION if longer). [default: 1s]', helpValue: 'DURATION', helpGroup: 'POLICIES' }),
+    input: Flags.string({ description: 'Typed into every worker\'s terminal once it has started, followed by Enter.', helpValue: 'TEXT', exclusive: ['input-file'], helpGroup: 'POLICIES' }),
+    'input-file': Flags.string({ description: 'Typed into every worker\'s terminal once it has started, exactly as it is.', helpValue: 'FILE', helpGroup: 'POLICIES' }),
     cols: Flags.integer({ min: 1, default: DEFAULTS.cols, description: 'Terminal width of every worker.' }),
     rows: Flags.integer({ min: 1, default: DEFAULTS.rows, description: 'Terminal height of every worker.' }),
     output: Flags.string({ char: 'o', description: 'Write frames to FILE instead of stdout ("-": stdout, even when it is a terminal).', helpValue: 'FILE' }),
@@ -86,7 +162,7 @@ Exit codes:
     'low-water-mark': size({ description: 'Buffered frames at which paused workers resume. [default: a quarter of the high water mark]', helpValue: 'SIZE', helpGroup: 'BACKPRESSURE' }),
   };
 
-  static override usage = '<%= command.id %> [--workers N] [FLAGS] [-- COMMAND [ARGS...]]';
+  static override usage = '<%= command.id %> [--workers N] [--tasks FILE | --task TEXT...] [FLAGS] [-- COMMAND [ARGS...]]';
 
   async run(): Promise<void> {
     const split = splitCommand(this.argv);
@@ -95,6 +171,17 @@ Exit codes:
     process.exitCode = await runFanout({
       command: split.command,
       workers: flags.workers,
+      tasksFile: flags.tasks,
+      task: flags.task,
+      shard: flags.shard,
+      maxFailures: flags['fail-fast'] ? 1 : flags['max-failures'],
+      timeoutMs: flags.timeout,
+      idleTimeoutMs: flags['idle-timeout'],
+      killIdle: flags['kill-idle'],
+      retries: flags.retries,
+      retryDelayMs: flags['retry-delay'],
+      input: flags.input,
+      inputFile: flags['input-file'],
       cols: flags.cols,
       rows: flags.rows,
       output: flags.output,

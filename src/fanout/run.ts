@@ -1,82 +1,54 @@
 import { randomUUID } from 'node:crypto';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { PROTOCOL_VERSION, type Frame, type FrameBody, type OutcomeCounts, type RunEnd } from '../frames/types.js';
+import { PROTOCOL_VERSION, type Frame, type FrameBody, type RunEnd } from '../frames/types.js';
 import { spawnPty, type PtySpawner } from '../workers/pty.js';
-import { fillTemplate } from '../workers/template.js';
+import { attemptSpec } from './attempt.js';
+import { JobQueue, type Job } from './jobs.js';
 import { withLines } from '../lines/line-mode.js';
 import { resolveOptions, type FanoutOptions, type ResolvedOptions } from './options.js';
+import { succeeded, summarize, type TaskRecord } from './outcomes.js';
+import { composePolicies, type Policies } from './policies/index.js';
 import { FrameQueue } from './queue.js';
-import type { RunView, WorkerStatus } from './status.js';
+import { STOP_EXIT_CODES, type FanoutRun, type RunResult } from './result.js';
+import { Slot } from './slot.js';
+import type { TaskProgress, WorkerStatus } from './status.js';
 import { Worker } from './worker.js';
 
-export interface WorkerResult {
-  id: string;
-  index: number;
-  exitCode: number | null;
-  signal: string | null;
-  reason: NonNullable<WorkerStatus['reason']>;
-  durationMs: number;
-  bytes: number;
-}
-
-export interface RunResult {
-  ok: boolean;
-  /** What a CLI should exit with: 0 all ok, 1 any failed, 130/143 on SIGINT/SIGTERM, 141 when the reader went away. */
-  exitCode: number;
-  reason: RunEnd;
-  counts: OutcomeCounts;
-  durationMs: number;
-  workers: WorkerResult[];
-}
-
-/** A running fanout: iterate it for frames (that is what paces the workers), await `result` for the outcome. */
-export interface FanoutRun extends AsyncIterable<Frame>, RunView {
-  readonly runId: string;
-  readonly result: Promise<RunResult>;
-  /**
-   * Stop gracefully: workers not started yet never start; running ones get `signal` (default
-   * SIGTERM) on their whole process group, SIGKILL after the grace period. Idempotent.
-   */
-  stop(reason?: Exclude<RunEnd, 'completed'>, options?: { signal?: NodeJS.Signals; graceMs?: number }): void;
-  /** Stop now: SIGKILL every worker's process group and stop waiting for their output. */
-  kill(): void;
-}
-
-const STOP_EXIT_CODES: Record<Exclude<RunEnd, 'completed'>, number> = {
-  interrupted: 130,
-  terminated: 143,
-  output_closed: 141,
-  aborted: 1,
-};
-
-/** How long after SIGKILL a worker's last output may still take before we stop waiting for it. */
-const DRAIN_AFTER_KILL_MS = 1000;
-
-export type { FanoutOptions };
+export type { FanoutOptions, FanoutRun, RunResult };
 
 /**
- * Starts a fanout. Frames come out of the returned run in order; while nobody takes them (a
- * stalled reader), the workers' terminals are paused, so memory stays bounded. The run ends
- * after every worker has ended and `run_finished` was queued.
+ * Starts a fanout: its tasks run on `workers` slots, one after another per slot. Frames come out
+ * of the returned run in order; while nobody takes them (a stalled reader), the workers'
+ * terminals are paused, so memory stays bounded. The run ends after every task has ended (or
+ * was cancelled) and `run_finished` was queued.
  */
 export function fanout(options: FanoutOptions = {}): FanoutRun {
   return new Run(resolveOptions(options));
 }
 
+/** The scheduler core: slots take jobs; behaviours (src/fanout/policies) decide the rest. */
 class Run implements FanoutRun {
   readonly runId: string;
   readonly startedAt: number;
   readonly result: Promise<RunResult>;
+  readonly taskList: boolean;
   private readonly queue: FrameQueue;
-  private readonly workerList: Worker[];
+  private readonly slots: Slot[];
+  private readonly jobs: JobQueue;
+  private readonly records: TaskRecord[];
+  private readonly recordOf = new Map<Job['task'], TaskRecord>();
+  private readonly policies: Policies;
   private readonly observers = new Set<(frame: Frame) => void>();
   private readonly spawn: PtySpawner;
   private seq = 0;
-  /** Workers not yet ended (started or not). */
-  private live: number;
-  private nextToStart = 0;
+  private attempts = 0;
+  private progress = { total: 0, done: 0, failed: 0 };
+  /** Bytes of attempts that have ended. */
+  private endedBytes = 0;
   private stopReason: Exclude<RunEnd, 'completed'> | undefined;
-  private timers: NodeJS.Timeout[] = [];
+  private dispatching = false;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private finished = false;
   private settle!: (result: RunResult) => void;
   paused = false;
 
@@ -84,25 +56,37 @@ class Run implements FanoutRun {
     this.runId = opts.runId ?? randomUUID();
     this.spawn = opts.spawn ?? spawnPty;
     this.startedAt = opts.now();
+    this.taskList = opts.taskList;
     this.queue = new FrameQueue(opts.highWaterMark, opts.lowWaterMark, (p) => this.setPaused(p));
     this.result = new Promise<RunResult>((resolve) => (this.settle = resolve));
-    this.live = opts.workers;
-    this.workerList = Array.from({ length: opts.workers }, (_, i) => this.makeWorker(i + 1));
+    this.slots = Array.from({ length: opts.workers }, (_, i) => new Slot(i + 1));
+    this.jobs = new JobQueue(opts.tasks);
+    this.records = opts.tasks.map((task) => ({ task, attempts: 0, reason: null, exitCode: null, signal: null, durationMs: 0 }));
+    for (const r of this.records) this.recordOf.set(r.task, r);
+    this.progress.total = opts.tasks.length;
+    this.policies = composePolicies(opts, () => this.stop('fail_fast'));
     this.emit({
       type: 'run_started',
       run_id: this.runId,
       workers: opts.workers,
+      tasks: opts.tasks.length,
+      ...(opts.shard ? { shard: { k: opts.shard.k, n: opts.shard.n } } : {}),
       command: [...opts.command],
       version: opts.version,
       cols: opts.cols,
       rows: opts.rows,
     });
     opts.signal?.addEventListener('abort', () => this.stop('aborted'), { once: true });
-    void this.startAll();
+    void this.dispatch();
   }
 
   get workers(): readonly WorkerStatus[] {
-    return this.workerList;
+    return this.slots;
+  }
+
+  get tasks(): TaskProgress {
+    const running = this.slots.filter((s) => s.busy);
+    return { ...this.progress, running: running.length, bytes: running.reduce((n, s) => n + s.bytes, this.endedBytes) };
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Frame> {
@@ -117,59 +101,97 @@ class Run implements FanoutRun {
   stop(reason: Exclude<RunEnd, 'completed'> = 'aborted', options: { signal?: NodeJS.Signals; graceMs?: number } = {}): void {
     if (this.stopReason || this.finished) return;
     this.stopReason = reason;
-    for (const w of this.workerList) if (w.state === 'pending') w.cancelBeforeStart();
-    for (const w of this.workerList) w.stop(options.signal ?? 'SIGTERM');
-    const grace = options.graceMs ?? this.opts.graceMs;
-    this.later(grace, () => {
-      for (const w of this.workerList) w.stop('SIGKILL');
-      this.later(DRAIN_AFTER_KILL_MS, () => this.forceCloseAll());
-    });
-  }
-
-  kill(): void {
-    if (!this.stopReason) this.stopReason = 'aborted';
-    this.forceCloseAll();
-  }
-
-  private finished = false;
-
-  private makeWorker(index: number): Worker {
-    const { opts } = this;
-    const id = `w${index}`;
-    const env = { ...opts.env, RELAY_WORKER: id, RELAY_WORKER_INDEX: String(index) };
-    const argv = fillTemplate(opts.command, { index });
-    const spec = { index, argv, env, cwd: opts.cwd, cols: opts.cols, rows: opts.rows };
-    const emit = (body: FrameBody): void => this.emit(body);
-    return new Worker(spec, {
-      emit: opts.lines ? withLines(emit, opts.lines) : emit,
-      now: opts.now,
-      ended: () => this.workerEnded(),
-    });
-  }
-
-  /** Starts workers one per loop turn: spawning is synchronous (~10 ms each), the loop must breathe. */
-  private async startAll(): Promise<void> {
-    await yieldToLoop(); // let the caller subscribe (observe, iterate) before the first worker starts
-    while (this.nextToStart < this.workerList.length) {
-      const worker = this.workerList[this.nextToStart]!;
-      this.nextToStart += 1;
-      if (worker.state !== 'pending') continue; // cancelled by stop()
-      worker.start(this.spawn);
-      if (this.paused) worker.pause();
-      await yieldToLoop();
+    this.jobs.drain(); // never started: their records stay without a reason (not_started)
+    clearTimeout(this.wakeTimer);
+    for (const s of this.slots) {
+      s.current?.stop('cancelled', options.signal ?? 'SIGTERM', options.graceMs ?? this.opts.graceMs);
+      s.retire();
     }
     this.maybeFinish();
   }
 
-  private workerEnded(): void {
-    this.live -= 1;
+  kill(): void {
+    if (!this.stopReason) this.stop('aborted');
+    for (const s of this.slots) s.current?.forceClose();
+  }
+
+  /**
+   * Starts jobs on free slots, one per loop turn: spawning is synchronous (~10 ms each) and the
+   * loop must breathe. Re-entered whenever a slot frees up or a retry's back-off ends.
+   */
+  private async dispatch(): Promise<void> {
+    if (this.dispatching) return;
+    this.dispatching = true;
+    await yieldToLoop(); // let the caller subscribe (observe, iterate) before the first worker starts
+    for (;;) {
+      const slot = this.stopReason ? undefined : this.freeSlot();
+      const job = slot && this.jobs.take(this.opts.now());
+      if (!slot || !job) break;
+      this.startAttempt(slot, job);
+      await yieldToLoop();
+    }
+    this.dispatching = false;
+    this.afterDispatch();
+  }
+
+  /**
+   * Unused slots first, in order: every slot gets work, and without a task list task n runs on
+   * slot n (wn), as runs always did.
+   */
+  private freeSlot(): Slot | undefined {
+    return this.slots.find((s) => s.state === 'pending') ?? this.slots.find((s) => s.free);
+  }
+
+  /** Nothing more to start now: retire idle slots when no work is left, or wake up for a retry. */
+  private afterDispatch(): void {
+    if (this.jobs.size === 0) for (const s of this.slots) s.retire();
+    const readyAt = this.jobs.nextReadyAt();
+    if (readyAt !== undefined && !this.stopReason && this.slots.some((s) => s.free)) {
+      clearTimeout(this.wakeTimer);
+      this.wakeTimer = setTimeout(() => void this.dispatch(), Math.max(0, readyAt - this.opts.now()));
+    }
     this.maybeFinish();
   }
 
+  private startAttempt(slot: Slot, job: Job): void {
+    const { opts } = this;
+    let unwatch = (): void => {};
+    const emit = (body: FrameBody): void => this.emit(body);
+    const worker = new Worker(
+      attemptSpec(opts, slot.index, job),
+      { emit: opts.lines ? withLines(emit, opts.lines) : emit, now: opts.now, ended: (w) => (unwatch(), this.attemptEnded(slot, w)) },
+    );
+    slot.current = worker;
+    this.attempts += 1;
+    this.recordOf.get(job.task)!.attempts = job.attempt;
+    worker.start(this.spawn);
+    if (!worker.running) return; // could not start: already ended
+    if (this.paused) worker.pause();
+    unwatch = this.policies.watch({ worker, emit: (body) => this.emit(body), now: opts.now, graceMs: opts.graceMs });
+  }
+
+  private attemptEnded(slot: Slot, worker: Worker): void {
+    const record = this.recordOf.get(worker.job.task)!;
+    Object.assign(record, { reason: worker.reason, exitCode: worker.exitCode, signal: worker.signal, durationMs: worker.durationMs });
+    slot.attempts += 1;
+    this.endedBytes += worker.bytes;
+    if (!worker.succeeded) slot.failures += 1;
+    const delay = this.stopReason ? undefined : this.policies.retryDelay(worker);
+    if (delay !== undefined) {
+      this.jobs.retry({ task: worker.job.task, attempt: worker.job.attempt + 1, notBefore: this.opts.now() + delay });
+    } else {
+      this.progress.done += 1;
+      if (!succeeded(record) && record.reason !== 'cancelled') this.progress.failed += 1;
+      this.policies.taskEnded(record);
+    }
+    void this.dispatch();
+  }
+
   private maybeFinish(): void {
-    if (this.finished || this.live > 0) return;
+    if (this.finished || this.dispatching || this.slots.some((s) => s.busy)) return;
+    if (!this.stopReason && this.jobs.size > 0) return;
     this.finished = true;
-    for (const t of this.timers) clearTimeout(t);
+    clearTimeout(this.wakeTimer);
     const result = this.buildResult();
     this.emit({
       type: 'run_finished',
@@ -177,6 +199,10 @@ class Run implements FanoutRun {
       exit_code: result.exitCode,
       reason: result.reason,
       counts: result.counts,
+      attempts: result.attempts,
+      failed_tasks: result.failedTasks,
+      not_started: result.notStarted,
+      slowest: result.slowest,
       duration_ms: result.durationMs,
     });
     this.queue.close();
@@ -184,19 +210,17 @@ class Run implements FanoutRun {
   }
 
   private buildResult(): RunResult {
-    const counts: OutcomeCounts = { total: 0, ok: 0, failed: 0, signal: 0, spawn_error: 0, cancelled: 0 };
-    const workers = this.workerList.map((w): WorkerResult => {
-      const reason = w.reason ?? 'cancelled';
-      counts.total += 1;
-      if (reason === 'exit') counts[w.exitCode === 0 ? 'ok' : 'failed'] += 1;
-      else counts[reason] += 1;
-      const durationMs = Math.max(0, (w.endedAt ?? 0) - (w.startedAt ?? w.endedAt ?? 0));
-      return { id: w.id, index: w.index, exitCode: w.exitCode, signal: w.signal, reason, durationMs, bytes: w.bytes };
-    });
-    const ok = counts.ok === counts.total && !this.stopReason;
-    const exitCode = this.stopReason ? STOP_EXIT_CODES[this.stopReason] : ok ? 0 : 1;
-    const reason: RunEnd = this.stopReason ?? 'completed';
-    return { ok, exitCode, reason, counts, durationMs: Math.max(0, this.opts.now() - this.startedAt), workers };
+    const summary = summarize(this.records);
+    const ok = summary.counts.ok === summary.counts.total && !this.stopReason;
+    return {
+      ok,
+      exitCode: this.stopReason ? STOP_EXIT_CODES[this.stopReason] : ok ? 0 : 1,
+      reason: this.stopReason ?? 'completed',
+      ...summary,
+      durationMs: Math.max(0, this.opts.now() - this.startedAt),
+      attempts: this.attempts,
+      tasks: this.records,
+    };
   }
 
   private emit(body: FrameBody): void {
@@ -208,21 +232,9 @@ class Run implements FanoutRun {
 
   private setPaused(paused: boolean): void {
     this.paused = paused;
-    for (const w of this.workerList) {
-      if (paused) w.pause();
-      else w.resume();
+    for (const s of this.slots) {
+      if (paused) s.current?.pause();
+      else s.current?.resume();
     }
-  }
-
-  private forceCloseAll(): void {
-    for (const w of this.workerList) {
-      if (w.state === 'pending') w.cancelBeforeStart();
-      else w.forceClose();
-    }
-  }
-
-  private later(ms: number, fn: () => void): void {
-    // Not unref'd: paused terminals hold no active handle, and the run must not be abandoned.
-    this.timers.push(setTimeout(fn, ms));
   }
 }

@@ -1,13 +1,30 @@
+import { statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { FrameBody, WorkerReason } from '../frames/types.js';
 import type { PtyExit, PtyProcess, PtySpawner } from '../workers/pty.js';
 import { resolveCommand } from '../workers/resolve.js';
-import type { WorkerState, WorkerStatus } from './status.js';
+import type { Job } from './jobs.js';
+import type { WorkerState } from './status.js';
 
 const TAIL_CHARS = 512;
+/** How long after SIGKILL a worker's last output may still take before we stop waiting for it. */
+const DRAIN_AFTER_KILL_MS = 1000;
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Why relay stopped an attempt; its worker_exited reason. */
+export type StopReason = Extract<WorkerReason, 'cancelled' | 'timeout' | 'idle'>;
 
 export interface WorkerSpec {
+  /** Slot number: the worker id is `w<index>`. */
   index: number;
+  job: Job;
   argv: string[];
   env: Record<string, string>;
   cwd: string;
@@ -18,19 +35,27 @@ export interface WorkerSpec {
 export interface WorkerHooks {
   emit(body: FrameBody): void;
   now(): number;
-  /** The worker has ended and its worker_exited frame was emitted. */
+  /** The attempt has ended and its worker_exited frame was emitted. */
   ended(worker: Worker): void;
 }
 
-/** One worker: starts its command in a terminal, turns output into frames, and reports its end. */
-export class Worker implements WorkerStatus {
+/**
+ * One attempt of one task on one worker slot: starts the command in a terminal, turns its output
+ * into frames, stops it on request (SIGTERM to its process group, SIGKILL after the grace period),
+ * and reports its end. Short-lived: a slot makes a new one per attempt.
+ */
+export class Worker {
   readonly id: string;
   readonly index: number;
+  readonly job: Job;
   readonly argv: readonly string[];
   state: WorkerState = 'pending';
   pid: number | null = null;
   startedAt: number | null = null;
   endedAt: number | null = null;
+  /** When it last printed (or was resumed, or started): what idle detection measures from. */
+  lastOutputAt = 0;
+  paused = false;
   bytes = 0;
   tail = '';
   exitCode: number | null = null;
@@ -40,8 +65,12 @@ export class Worker implements WorkerStatus {
 
   private pty: PtyProcess | undefined;
   private readonly decoder = new StringDecoder('utf8');
-  /** Set when relay asked it to stop, so its end counts as cancelled, not as its own failure. */
-  private cancelled = false;
+  /** Set when relay asked it to stop, so its end is reported with that reason, not as its own failure. */
+  private stopReason: StopReason | undefined;
+  private killAt = Infinity;
+  private closeAt = Infinity;
+  private killTimer: NodeJS.Timeout | undefined;
+  private drainTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly spec: WorkerSpec,
@@ -49,6 +78,7 @@ export class Worker implements WorkerStatus {
   ) {
     this.id = `w${spec.index}`;
     this.index = spec.index;
+    this.job = spec.job;
     this.argv = spec.argv;
   }
 
@@ -56,8 +86,15 @@ export class Worker implements WorkerStatus {
     return this.state === 'running' || this.state === 'stopping';
   }
 
+  /** task, task_id and attempt: on every frame of this attempt. */
+  private get taskFields(): { task: number; task_id: string; attempt: number } {
+    return { task: this.job.task.number, task_id: this.job.task.id, attempt: this.job.attempt };
+  }
+
   start(spawn: PtySpawner): void {
-    this.startedAt = this.hooks.now();
+    this.startedAt = this.lastOutputAt = this.hooks.now();
+    // A task's own cwd may be missing; node-pty would start anyway and the child fail in chdir.
+    if (!isDirectory(this.spec.cwd)) return this.failToStart(126, `cwd ${this.spec.cwd}: no such directory`);
     const resolved = resolveCommand(this.spec.argv[0] ?? '', this.spec.env, this.spec.cwd);
     if (!resolved.ok) return this.failToStart(resolved.exitCode, resolved.error);
     try {
@@ -75,73 +112,90 @@ export class Worker implements WorkerStatus {
     }
     this.pid = this.pty.pid;
     this.state = 'running';
-    this.hooks.emit({ type: 'worker_started', worker: this.id, index: this.index, pid: this.pid, argv: [...this.argv] });
+    this.hooks.emit({ type: 'worker_started', worker: this.id, index: this.index, pid: this.pid, argv: [...this.argv], ...this.taskFields });
     this.pty.onData = (chunk) => this.handleData(chunk);
     this.pty.onEnd = (exit) => this.handleEnd(exit);
   }
 
-  /** Never started: the run was stopped first. Emits both frames so every worker is accounted for. */
-  cancelBeforeStart(): void {
-    this.startedAt = this.hooks.now();
-    this.hooks.emit({ type: 'worker_started', worker: this.id, index: this.index, pid: null, argv: [...this.argv] });
-    this.finish({ exitCode: null, signal: null }, 'cancelled');
-  }
-
   pause(): void {
+    this.paused = true;
     this.pty?.pause();
   }
 
   resume(): void {
+    // Silence while relay held the terminal paused is not the worker's: restart the idle clock.
+    if (this.paused) this.lastOutputAt = this.hooks.now();
+    this.paused = false;
     this.pty?.resume();
   }
 
-  /** Ask it to stop (signal to its whole process group); its end is reported as cancelled. */
-  stop(signal: NodeJS.Signals): void {
+  /** Type into its terminal. */
+  write(data: string | Buffer): void {
+    if (this.state === 'running') this.pty?.write(data);
+  }
+
+  /**
+   * Ask it to stop: `signal` to its whole process group now, SIGKILL after `graceMs`. The first
+   * reason given is the one reported; a later, shorter grace period wins.
+   */
+  stop(reason: StopReason, signal: NodeJS.Signals, graceMs: number): void {
     if (!this.running || !this.pty) return;
-    this.cancelled = true;
+    this.stopReason ??= reason;
     this.state = 'stopping';
     this.pty.kill(signal);
+    const now = this.hooks.now();
+    if (now + graceMs < this.killAt) {
+      this.killAt = now + graceMs;
+      clearTimeout(this.killTimer);
+      // Not unref'd: paused terminals hold no active handle, and the run must not be abandoned.
+      this.killTimer = setTimeout(() => this.pty?.kill('SIGKILL'), graceMs);
+    }
+    // When the whole run stops, also stop waiting for its last output a moment after SIGKILL. An
+    // attempt stopped by a policy (timeout, idle) keeps every byte: a paused terminal drains when
+    // the reader catches up.
+    if (reason === 'cancelled' && this.killAt + DRAIN_AFTER_KILL_MS < this.closeAt) {
+      this.closeAt = this.killAt + DRAIN_AFTER_KILL_MS;
+      clearTimeout(this.drainTimer);
+      this.drainTimer = setTimeout(() => this.forceClose(), Math.max(0, this.closeAt - now));
+    }
   }
 
-  /** Give up waiting for its last output (after the stop grace period). */
+  /** Give up waiting for its last output (after the stop grace period, or a second Ctrl-C). */
   forceClose(): void {
     if (!this.running || !this.pty) return;
-    this.cancelled = true;
+    this.stopReason ??= 'cancelled';
     this.pty.forceClose();
-  }
-
-  /** Signal what is left of its process group after its leader exited (no orphans). */
-  reapGroup(): void {
-    this.pty?.kill('SIGKILL');
   }
 
   private handleData(chunk: Buffer): void {
     this.bytes += chunk.length;
+    this.lastOutputAt = this.hooks.now();
     const text = this.decoder.write(chunk);
     if (text.length > 0) this.emitText(text);
   }
 
   private emitText(text: string): void {
     this.tail = text.length >= TAIL_CHARS ? text.slice(-TAIL_CHARS) : (this.tail + text).slice(-TAIL_CHARS);
-    this.hooks.emit({ type: 'worker_stream', worker: this.id, data: text });
+    this.hooks.emit({ type: 'worker_stream', worker: this.id, data: text, ...this.taskFields });
   }
 
   private handleEnd(exit: PtyExit): void {
     const rest = this.decoder.end();
     if (rest.length > 0) this.emitText(rest);
-    const reason: WorkerReason = this.cancelled ? 'cancelled' : exit.signal ? 'signal' : 'exit';
-    this.finish(exit, reason);
+    this.finish(exit, this.stopReason ?? (exit.signal ? 'signal' : 'exit'));
     // The leader is gone; anything it left running in its session would be an orphan.
-    this.reapGroup();
+    this.pty?.kill('SIGKILL');
   }
 
   private failToStart(exitCode: 126 | 127, error: string): void {
     this.error = error;
-    this.hooks.emit({ type: 'worker_started', worker: this.id, index: this.index, pid: null, argv: [...this.argv] });
+    this.hooks.emit({ type: 'worker_started', worker: this.id, index: this.index, pid: null, argv: [...this.argv], ...this.taskFields });
     this.finish({ exitCode, signal: null }, 'spawn_error');
   }
 
   private finish(exit: PtyExit, reason: WorkerReason): void {
+    clearTimeout(this.killTimer);
+    clearTimeout(this.drainTimer);
     this.state = 'exited';
     this.endedAt = this.hooks.now();
     this.exitCode = exit.exitCode;
@@ -154,10 +208,20 @@ export class Worker implements WorkerStatus {
       exit_code: exit.exitCode,
       signal: exit.signal,
       reason,
-      duration_ms: Math.max(0, this.endedAt - (this.startedAt ?? this.endedAt)),
+      duration_ms: this.durationMs,
       bytes: this.bytes,
       ...(this.error ? { error: this.error } : {}),
+      ...this.taskFields,
     });
     this.hooks.ended(this);
+  }
+
+  get durationMs(): number {
+    return Math.max(0, (this.endedAt ?? this.hooks.now()) - (this.startedAt ?? this.endedAt ?? 0));
+  }
+
+  /** Ended by itself with exit 0. */
+  get succeeded(): boolean {
+    return this.reason === 'exit' && this.exitCode === 0;
   }
 }

@@ -3,3 +3,4 @@ export { encodeFrame } from './encode.js';
 export { readFrames, validateFrame, FrameReadError, type ReadFramesOptions } from './read.js';
 export { frameJsonSchema, FRAME_SCHEMA_ID } from './schema.js';
 export * from './agent.js';
+export { frameError, isFrame } from './validate.js';

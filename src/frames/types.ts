@@ -17,9 +17,20 @@ export const Reason = Type.Union(
     Type.Literal('signal'),
     Type.Literal('spawn_error'),
     Type.Literal('cancelled'),
+    Type.Literal('timeout'),
+    Type.Literal('idle'),
   ],
-  { description: 'exit: the command exited by itself; signal: it was killed by a signal it was not sent by relay; spawn_error: it could not be started; cancelled: relay stopped it (Ctrl-C, SIGTERM, closed output).' },
+  { description: 'exit: the command exited by itself; signal: it was killed by a signal it was not sent by relay; spawn_error: it could not be started; cancelled: relay stopped it (Ctrl-C, SIGTERM, closed output, fail-fast); timeout: relay stopped it after --timeout; idle: relay stopped it after --idle-timeout with --kill-idle.' },
 );
+
+// Which task an attempt runs. On worker_started, worker_stream, worker_exited and worker_idle.
+const TaskFields = {
+  task: Type.Integer({ minimum: 1, description: '1-based position of the task in the full task list (before --shard), so shards stay comparable.' }),
+  task_id: Type.String({ description: 'The task id: the "id" of a JSON task line, else the task number as text.' }),
+  attempt: Type.Integer({ minimum: 1, description: '1 for the first run of a task, 2 for its first retry, …' }),
+};
+
+const TaskRef = Type.Object({ task: TaskFields.task, task_id: TaskFields.task_id });
 
 /** Outcome counts in run_finished; every key is always present. */
 export const Counts = Type.Object({
@@ -28,12 +39,30 @@ export const Counts = Type.Object({
   failed: Type.Integer({ minimum: 0, description: 'exited non-zero' }),
   signal: Type.Integer({ minimum: 0, description: 'killed by a signal relay did not send' }),
   spawn_error: Type.Integer({ minimum: 0, description: 'could not be started (127 not found, 126 not executable)' }),
-  cancelled: Type.Integer({ minimum: 0, description: 'stopped by relay before it finished' }),
+  cancelled: Type.Integer({ minimum: 0, description: 'stopped by relay before it finished (Ctrl-C, fail-fast…)' }),
+  timeout: Type.Integer({ minimum: 0, description: 'stopped after --timeout' }),
+  idle: Type.Integer({ minimum: 0, description: 'stopped after --idle-timeout with --kill-idle' }),
+  not_started: Type.Integer({ minimum: 0, description: 'never started: the run was stopped first' }),
+}, { description: 'Tasks by final outcome (the last attempt\'s, after retries); every key is always present and total is the sum of the others.' });
+
+/** A task that failed, in run_finished. */
+export const FailedTask = Type.Object({
+  ...TaskRef.properties,
+  reason: Reason,
+  exit_code: Type.Union([Type.Integer(), Type.Null()]),
+  signal: Type.Union([Type.String(), Type.Null()]),
+  attempts: Type.Integer({ minimum: 1 }),
+});
+
+/** One of the slowest tasks, in run_finished. */
+export const SlowTask = Type.Object({
+  ...TaskRef.properties,
+  duration_ms: Type.Integer({ minimum: 0, description: 'Its last attempt\'s duration.' }),
 });
 
 export const RunEndReason = Type.Union(
-  [Type.Literal('completed'), Type.Literal('interrupted'), Type.Literal('terminated'), Type.Literal('output_closed'), Type.Literal('aborted')],
-  { description: 'completed: every worker ended by itself; interrupted: SIGINT; terminated: SIGTERM; output_closed: the frame reader went away; aborted: stopped through the library API.' },
+  [Type.Literal('completed'), Type.Literal('interrupted'), Type.Literal('terminated'), Type.Literal('output_closed'), Type.Literal('aborted'), Type.Literal('fail_fast')],
+  { description: 'completed: every task ran; interrupted: SIGINT; terminated: SIGTERM; output_closed: the frame reader went away; aborted: stopped through the library API; fail_fast: stopped by --fail-fast / --max-failures.' },
 );
 
 function frame<T extends string, P extends TProperties>(type: T, description: string, props: P) {
@@ -51,8 +80,10 @@ function frame<T extends string, P extends TProperties>(type: T, description: st
 
 export const RunStartedFrame = frame('run_started', 'First frame of every run.', {
   run_id: Type.String(),
-  workers: Type.Integer({ minimum: 1 }),
-  command: Type.Array(Type.String(), { description: 'The command template as given, before {#} substitution.' }),
+  workers: Type.Integer({ minimum: 1, description: 'Number of worker slots (the concurrency).' }),
+  tasks: Type.Integer({ minimum: 0, description: 'Number of tasks this run will run (after --shard).' }),
+  shard: Type.Optional(Type.Object({ k: Type.Integer({ minimum: 1 }), n: Type.Integer({ minimum: 1 }) }, { description: 'Present with --shard K/N.' })),
+  command: Type.Array(Type.String(), { description: 'The command template as given, before placeholder substitution.' }),
   version: Type.String({ description: 'relay version.' }),
   cols: Type.Integer({ minimum: 1 }),
   rows: Type.Integer({ minimum: 1 }),
@@ -63,11 +94,20 @@ export const WorkerStartedFrame = frame('worker_started', 'A worker was started 
   index: Index,
   pid: Type.Union([Type.Integer(), Type.Null()]),
   argv: Type.Array(Type.String()),
+  ...TaskFields,
 });
 
 export const WorkerStreamFrame = frame('worker_stream', 'Output of a worker\'s terminal, as text: never a split UTF-8 character, invalid bytes replaced by U+FFFD, ANSI as sent.', {
   worker: WorkerId,
   data: Type.String(),
+  ...TaskFields,
+});
+
+export const WorkerIdleFrame = frame('worker_idle', 'A worker printed nothing for --idle-timeout (again after each further quiet period); with --kill-idle it is then stopped.', {
+  worker: WorkerId,
+  index: Index,
+  ...TaskFields,
+  idle_ms: Type.Integer({ minimum: 0, description: 'How long it has been silent.' }),
 });
 
 export const WorkerExitedFrame = frame('worker_exited', 'A worker ended; every byte it wrote was delivered in worker_stream frames before this one.', {
@@ -79,6 +119,7 @@ export const WorkerExitedFrame = frame('worker_exited', 'A worker ended; every b
   duration_ms: Type.Integer({ minimum: 0 }),
   bytes: Type.Integer({ minimum: 0, description: 'Bytes read from the worker\'s terminal.' }),
   error: Type.Optional(Type.String({ description: 'Why it could not be started (spawn_error only).' })),
+  ...TaskFields,
   agent: Type.Optional(AgentTotals),
   worktree: Type.Optional(WorktreeInfo),
 });
@@ -88,6 +129,10 @@ export const RunFinishedFrame = frame('run_finished', 'Last frame of every run t
   exit_code: Type.Integer({ description: 'The exit status relay itself ends with.' }),
   reason: RunEndReason,
   counts: Counts,
+  attempts: Type.Integer({ minimum: 0, description: 'Attempts started, retries included.' }),
+  failed_tasks: Type.Array(FailedTask, { description: 'Every task whose final attempt failed, in task order.' }),
+  not_started: Type.Array(Type.String(), { description: 'Ids of the tasks never started (the run was stopped first), in task order.' }),
+  slowest: Type.Array(SlowTask, { description: 'Up to 5 tasks that took longest, slowest first.' }),
   duration_ms: Type.Integer({ minimum: 0 }),
   agent: Type.Optional(AgentTotals),
 });
@@ -95,16 +140,18 @@ export const RunFinishedFrame = frame('run_finished', 'Last frame of every run t
 export const WorkerLineFrame = frame('worker_line', 'Line mode (--lines): one line of a worker\'s output as its terminal line finally showed it: ANSI stripped, carriage-return redraws resolved, at most 4096 characters (longer lines are split). Emitted at each newline (text may then be empty), and for unfinished text after a quiet period or at exit (never empty then). All of a worker\'s lines come before its worker_exited.', {
   worker: WorkerId,
   text: Type.String(),
+  ...TaskFields,
 });
 
 export const AgentEventFrame = frame('agent_event', 'A normalised event from a worker\'s agent (its own JSON event stream), after the worker_stream frame that completed it.', AgentEventProps);
 
-export const FrameSchemas = [RunStartedFrame, WorkerStartedFrame, WorkerStreamFrame, WorkerExitedFrame, RunFinishedFrame, WorkerLineFrame, AgentEventFrame] as const;
+export const FrameSchemas = [RunStartedFrame, WorkerStartedFrame, WorkerStreamFrame, WorkerLineFrame, AgentEventFrame, WorkerIdleFrame, WorkerExitedFrame, RunFinishedFrame] as const;
 export const AnyFrame = Type.Union([...FrameSchemas]);
 
 export type RunStarted = Static<typeof RunStartedFrame>;
 export type WorkerStarted = Static<typeof WorkerStartedFrame>;
 export type WorkerStream = Static<typeof WorkerStreamFrame>;
+export type WorkerIdle = Static<typeof WorkerIdleFrame>;
 export type WorkerExited = Static<typeof WorkerExitedFrame>;
 export type RunFinished = Static<typeof RunFinishedFrame>;
 export type WorkerLine = Static<typeof WorkerLineFrame>;
@@ -114,6 +161,8 @@ export type FrameType = Frame['type'];
 export type WorkerReason = Static<typeof Reason>;
 export type OutcomeCounts = Static<typeof Counts>;
 export type RunEnd = Static<typeof RunEndReason>;
+export type FailedTaskInfo = Static<typeof FailedTask>;
+export type SlowTaskInfo = Static<typeof SlowTask>;
 
 /** A frame before the stream stamps it with v, seq and ts. */
 export type FrameBody<F extends Frame = Frame> = F extends Frame ? Omit<F, 'v' | 'seq' | 'ts'> : never;

@@ -3,7 +3,7 @@
 // through (unless stream is off) and feed a LineAssembler; each completed line, and an unfinished
 // one after a quiet period, becomes a worker_line; worker_exited first flushes what is left.
 import { usageError } from '../errors.js';
-import type { FrameBody } from '../frames/types.js';
+import type { FrameBody, WorkerLine } from '../frames/types.js';
 import { DEFAULT_MAX_LINE_LENGTH, LineAssembler } from './assembler.js';
 
 export const DEFAULT_QUIET_MS = 200;
@@ -54,21 +54,25 @@ export function withLines(emit: (body: FrameBody) => void, mode: LineMode, timer
     if (timer !== undefined) timers.clear(timer);
     timer = undefined;
   };
-  const flush = (worker: string): void => {
+  // A line frame names the worker and task attempt of the output it came from.
+  type Source = Pick<WorkerLine, 'worker' | 'task' | 'task_id' | 'attempt'>;
+  const line = ({ worker, task, task_id, attempt }: Source, text: string): void =>
+    emit({ type: 'worker_line', worker, text, task, task_id, attempt });
+  const flush = (source: Source): void => {
     stopTimer();
     const text = assembler.flush();
-    if (text !== undefined) emit({ type: 'worker_line', worker, text });
+    if (text !== undefined) line(source, text);
   };
   return (body) => {
     if (body.type === 'worker_stream') {
       if (mode.stream) emit(body);
       stopTimer();
-      for (const text of assembler.push(body.data)) emit({ type: 'worker_line', worker: body.worker, text });
-      if (assembler.pending) timer = timers.set(() => flush(body.worker), mode.quietMs);
+      for (const text of assembler.push(body.data)) line(body, text);
+      if (assembler.pending) timer = timers.set(() => flush(body), mode.quietMs);
       return;
     }
     // Every line of a worker comes before its worker_exited frame.
-    if (body.type === 'worker_exited') flush(body.worker);
+    if (body.type === 'worker_exited') flush(body);
     emit(body);
   };
 }

@@ -1,4 +1,5 @@
-import type { WorkerStatus } from '../fanout/status.js';
+import type { RunView, WorkerStatus } from '../fanout/status.js';
+import type { FailedTaskInfo, RunFinished, SlowTaskInfo } from '../frames/types.js';
 
 export function elapsed(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
@@ -13,15 +14,17 @@ export function bytes(n: number): string {
   return `${(n / 1e9).toFixed(2)} GB`;
 }
 
-/** How a worker ended, in words: "exited 0", "exit 2", "killed by SIGKILL", "could not start: …". */
-export function outcome(w: WorkerStatus): string {
+/** How an attempt ended, in words: "exited 0", "exit 2", "killed by SIGKILL", "timed out", "could not start: …". */
+export function outcome(w: Pick<WorkerStatus, 'reason' | 'error' | 'exitCode' | 'signal'>): string {
   if (w.reason === 'spawn_error') return `could not start: ${w.error ?? `exit ${w.exitCode}`}`;
   if (w.reason === 'cancelled') return w.signal ? `stopped (${w.signal})` : 'stopped';
+  if (w.reason === 'timeout') return 'timed out';
+  if (w.reason === 'idle') return 'stopped: idle';
   if (w.signal) return `killed by ${w.signal}`;
   return w.exitCode === 0 ? 'exited 0' : `exit ${w.exitCode}`;
 }
 
-export function succeeded(w: WorkerStatus): boolean {
+export function succeeded(w: Pick<WorkerStatus, 'reason' | 'exitCode'>): boolean {
   return w.reason === 'exit' && w.exitCode === 0;
 }
 
@@ -29,17 +32,48 @@ export function workerElapsed(w: WorkerStatus, now: number): number {
   return (w.endedAt ?? now) - (w.startedAt ?? now);
 }
 
-/** "5 running, 3 done, 1 failed, 12.4 MB" */
-export function counts(workers: readonly WorkerStatus[]): string {
-  let running = 0;
-  let done = 0;
-  let failed = 0;
-  let total = 0;
-  for (const w of workers) {
-    total += w.bytes;
-    if (w.state !== 'exited') running += w.state === 'pending' ? 0 : 1;
-    else if (succeeded(w)) done += 1;
-    else failed += 1;
-  }
-  return `${running} running, ${done} done, ${failed} failed, ${bytes(total)}`;
+/** "#3", "#3 fix-login", "#3 fix-login (attempt 2)": how a task is named to people. */
+export function taskLabel(task: { number: number; id: string; attempt?: number }): string {
+  const name = task.id === String(task.number) ? `#${task.number}` : `#${task.number} ${task.id}`;
+  return task.attempt !== undefined && task.attempt > 1 ? `${name} (attempt ${task.attempt})` : name;
+}
+
+/** "5 running, 3 done, 1 failed, 12 queued, 12.4 MB" */
+export function counts(view: RunView): string {
+  const t = view.tasks;
+  const queued = view.taskList ? `, ${t.total - t.done - t.running} queued` : '';
+  return `${t.running} running, ${t.done - t.failed} done, ${t.failed} failed${queued}, ${bytes(t.bytes)}`;
+}
+
+const LISTED = 10;
+
+function list<T>(items: readonly T[], show: (item: T) => string): string {
+  const more = items.length > LISTED ? `, … ${items.length - LISTED} more` : '';
+  return items.slice(0, LISTED).map(show).join(', ') + more;
+}
+
+/** Without a task list, task n is worker wn: name it so. */
+function label(task: number, id: string, taskList: boolean): string {
+  return taskList ? taskLabel({ number: task, id }) : `w${task}`;
+}
+
+function failedText(f: FailedTaskInfo, taskList: boolean): string {
+  const why = outcome({ reason: f.reason, error: null, exitCode: f.exit_code, signal: f.signal });
+  return `${label(f.task, f.task_id, taskList)} (${why}${f.attempts > 1 ? `, ${f.attempts} attempts` : ''})`;
+}
+
+/**
+ * The end-of-run summary for stderr: tasks by outcome, the failed ones, those never started, the
+ * slowest. Without a task list it speaks of workers (one task each).
+ */
+export function summary(f: RunFinished, taskList: boolean): string[] {
+  const { total, ...rest } = f.counts;
+  const noun = `${taskList ? 'task' : 'worker'}${total === 1 ? '' : 's'}`;
+  const outcomes = Object.entries(rest).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k.replace('_', ' ')}`);
+  const retried = f.attempts > total - f.counts.not_started ? `, ${f.attempts} attempts` : '';
+  const lines = [`run ${f.reason} in ${elapsed(f.duration_ms)}: ${total} ${noun}${outcomes.length ? `: ${outcomes.join(', ')}` : ''}${retried}`];
+  if (f.failed_tasks.length > 0) lines.push(`failed: ${list(f.failed_tasks, (t) => failedText(t, taskList))}`);
+  if (f.not_started.length > 0) lines.push(`not started: ${list(f.not_started, (id) => (taskList ? id : `w${id}`))}`);
+  if (f.slowest.length > 1) lines.push(`slowest: ${list(f.slowest, (s: SlowTaskInfo) => `${label(s.task, s.task_id, taskList)} ${elapsed(s.duration_ms)}`)}`);
+  return lines;
 }

@@ -1,6 +1,6 @@
 import type { Frame } from '../frames/types.js';
 import type { RunView } from '../fanout/status.js';
-import { counts, elapsed, outcome, bytes, succeeded } from './format.js';
+import { counts, elapsed, outcome, bytes, succeeded, summary, taskLabel } from './format.js';
 import { GithubGroups } from './github.js';
 import type { Progress } from './index.js';
 
@@ -35,21 +35,26 @@ export class PlainProgress implements Progress {
 
   private status(): string {
     const view = this.view!;
-    return counts(view.workers) + (view.paused ? '; output paused: reader is behind' : '');
+    return counts(view) + (view.paused ? '; output paused: reader is behind' : '');
+  }
+
+  /** "w3 " without a task list (one task per worker), "w3 #7 fix-login " with one. */
+  private who(f: { worker: string; task: number; task_id: string; attempt: number }): string {
+    return this.view!.taskList ? `${f.worker} ${taskLabel({ number: f.task, id: f.task_id, attempt: f.attempt })} ` : `${f.worker} `;
   }
 
   private onFrame(f: Frame): void {
-    const view = this.view!;
     this.groups?.add(f);
-    if (f.type === 'worker_started' && f.pid !== null) this.line(`${f.worker} started pid ${f.pid}: ${f.argv.join(' ')}`);
+    if (f.type === 'worker_started' && f.pid !== null) this.line(`${this.who(f)}started pid ${f.pid}: ${f.argv.join(' ')}`);
+    if (f.type === 'worker_idle') this.line(`${this.who(f)}idle: no output for ${elapsed(f.idle_ms)}`);
     if (f.type === 'worker_exited') {
-      const w = view.workers[f.index - 1]!;
-      const verb = succeeded(w) ? '' : 'failed: ';
-      const report = `${f.worker} ${verb}${outcome(w)} after ${elapsed(f.duration_ms)} (${bytes(f.bytes)})`;
+      const ended = { reason: f.reason, exitCode: f.exit_code, signal: f.signal, error: f.error ?? null };
+      const verb = succeeded(ended) ? '' : 'failed: ';
+      const report = `${this.who(f)}${verb}${outcome(ended)} after ${elapsed(f.duration_ms)} (${bytes(f.bytes)})`;
       if (this.groups) this.stderr.write(this.groups.group(f.worker, `relay: ${report}`));
       else this.line(report);
     }
-    if (f.type === 'run_finished') this.line(`run ${f.reason}: ${this.status().replace(/^0 running, /, '')} in ${elapsed(f.duration_ms)}`);
+    if (f.type === 'run_finished') for (const l of summary(f, this.view!.taskList)) this.line(l);
   }
 
   private line(text: string): void {

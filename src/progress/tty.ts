@@ -4,7 +4,8 @@
 import { chalkStderr as chalk } from 'chalk';
 import { DefaultRenderer, Listr, ListrLogger, ProcessOutput, type ListrTaskWrapper } from 'listr2';
 import type { RunView, WorkerStatus } from '../fanout/status.js';
-import { bytes, counts, elapsed, outcome, succeeded, workerElapsed } from './format.js';
+import type { RunFinished } from '../frames/types.js';
+import { bytes, counts, elapsed, outcome, succeeded, summary, taskLabel, workerElapsed } from './format.js';
 import type { Progress } from './index.js';
 import { lastLine } from './last-line.js';
 
@@ -15,10 +16,20 @@ class StderrRenderer extends DefaultRenderer {
   static override nonTTY = true;
 }
 
-function title(w: WorkerStatus, now: number): string {
-  const head = `${w.id.padEnd(4)} ${elapsed(workerElapsed(w, now)).padStart(6)} ${bytes(w.bytes).padStart(9)}`;
-  const tail = w.state === 'exited' ? outcome(w) : lastLine(w.tail);
-  return `${chalk.bold(head)}  ${w.state === 'exited' && !succeeded(w) ? chalk.red(tail) : chalk.dim(tail)}`;
+/** A slot that ran several attempts ends with a tally; one that ran one, with its outcome. */
+function slotFailed(w: WorkerStatus): boolean {
+  return w.attempts > 1 ? w.failures > 0 : !succeeded(w);
+}
+
+function endText(w: WorkerStatus): string {
+  return w.attempts > 1 ? `ran ${w.attempts}, ${w.failures} failed; last: ${outcome(w)}` : outcome(w);
+}
+
+function title(w: WorkerStatus, now: number, taskList: boolean): string {
+  const task = taskList && w.task && w.state !== 'exited' ? ` ${taskLabel(w.task)}` : '';
+  const head = `${w.id.padEnd(4)} ${elapsed(workerElapsed(w, now)).padStart(6)} ${bytes(w.bytes).padStart(9)}${task}`;
+  const tail = w.state === 'exited' ? endText(w) : lastLine(w.tail);
+  return `${chalk.bold(head)}  ${w.state === 'exited' && slotFailed(w) ? chalk.red(tail) : chalk.dim(tail)}`;
 }
 
 /** The busiest rows when there are too many to draw: running first, then most bytes. */
@@ -33,6 +44,9 @@ export class TtyProgress implements Progress {
   private finished!: () => void;
   private readonly done = new Promise<void>((r) => (this.finished = r));
   private readonly updates: (() => void)[] = [];
+  private last: RunFinished | undefined;
+  private taskList = false;
+  private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly stderr: NodeJS.WriteStream,
@@ -40,7 +54,14 @@ export class TtyProgress implements Progress {
   ) {}
 
   start(view: RunView): void {
-    const tasks = view.workers.length <= this.maxRows ? view.workers.map((w) => this.rowTask(w)) : [this.summaryTask(view)];
+    this.taskList = view.taskList;
+    this.unsubscribe = view.observe((f) => {
+      if (f.type === 'run_finished') this.last = f;
+    });
+    const rows = view.workers.length + (view.taskList ? 1 : 0);
+    const tasks = rows <= this.maxRows
+      ? [...(view.taskList ? [this.tasksTask(view)] : []), ...view.workers.map((w) => this.rowTask(w, view.taskList))]
+      : [this.summaryTask(view)];
     const write = this.stderr.write.bind(this.stderr);
     // A separate object for listr2's "stderr", so process.stderr is hijacked only once.
     const side = { write: (...args: Parameters<typeof write>) => write(...args) } as unknown as NodeJS.WriteStream;
@@ -64,9 +85,25 @@ export class TtyProgress implements Progress {
     clearInterval(this.timer);
     this.finished();
     await this.listr;
+    this.unsubscribe?.();
+    // Once the rows are drawn for the last time: the summary, as plain lines below them.
+    if (this.last) this.stderr.write(summary(this.last, this.taskList).map((l) => `relay: ${l}\n`).join(''));
   }
 
-  private rowTask(w: WorkerStatus) {
+  /** The header row with a task list: tasks by progress. */
+  private tasksTask(view: RunView) {
+    return {
+      title: 'tasks',
+      task: async (_: unknown, task: ListrTaskWrapper<unknown, typeof StderrRenderer, typeof StderrRenderer>) => {
+        this.updates.push(() => {
+          task.title = `${view.tasks.total} tasks: ${counts(view)}${view.paused ? chalk.yellow('; output paused: reader is behind') : ''}`;
+        });
+        await this.done;
+      },
+    };
+  }
+
+  private rowTask(w: WorkerStatus, taskList: boolean) {
     return {
       title: w.id,
       task: async (_: unknown, task: ListrTaskWrapper<unknown, typeof StderrRenderer, typeof StderrRenderer>) => {
@@ -74,13 +111,13 @@ export class TtyProgress implements Progress {
         await new Promise<void>((resolve) => {
           this.updates.push(() => {
             if (exited) return;
-            const next = title(w, Date.now());
+            const next = title(w, Date.now(), taskList);
             if (task.title !== next) task.title = next;
             if (w.state === 'exited') (exited = true), resolve();
           });
           void this.done.then(() => resolve());
         });
-        if (w.state === 'exited' && !succeeded(w)) throw new Error(outcome(w));
+        if (w.state === 'exited' && slotFailed(w)) throw new Error(endText(w));
       },
     };
   }
@@ -91,8 +128,9 @@ export class TtyProgress implements Progress {
       task: async (_: unknown, task: ListrTaskWrapper<unknown, typeof StderrRenderer, typeof StderrRenderer>) => {
         this.updates.push(() => {
           const now = Date.now();
-          task.title = `${view.workers.length} workers: ${counts(view.workers)}${view.paused ? chalk.yellow('; output paused: reader is behind') : ''}`;
-          task.output = busiest(view.workers, this.maxRows - 1).map((w) => title(w, now)).join('\n');
+          const of = view.taskList ? `, ${view.tasks.total} tasks` : '';
+          task.title = `${view.workers.length} workers${of}: ${counts(view)}${view.paused ? chalk.yellow('; output paused: reader is behind') : ''}`;
+          task.output = busiest(view.workers, this.maxRows - 1).map((w) => title(w, now, view.taskList)).join('\n');
         });
         await this.done;
       },

@@ -78,6 +78,8 @@ export interface PtyProcess {
   onEnd: (exit: PtyExit) => void;
   pause(): void;
   resume(): void;
+  /** Type into the terminal, as if on its keyboard. Never blocks; ignored once it has ended. */
+  write(data: string | Buffer): void;
   /** Signal the child's whole process group (it leads its own session). */
   kill(signal: NodeJS.Signals): void;
   /** Ignored once the child has exited (node-pty would throw). */
@@ -152,6 +154,13 @@ class NodePtyProcess implements PtyProcess {
     if (this.ended || !this.paused) return;
     this.paused = false;
     this.socket.resume();
+  }
+
+  write(data: string | Buffer): void {
+    if (this.ended || this.exit) return;
+    // The parent side is a non-blocking tty handle: libuv queues what the terminal cannot take
+    // yet, so the event loop never waits on a child that does not read its input.
+    this.socket.write(data);
   }
 
   kill(signal: NodeJS.Signals): void {

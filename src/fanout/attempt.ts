@@ -1,0 +1,23 @@
+import { resolve } from 'node:path';
+import { fillTemplate } from '../workers/template.js';
+import type { Job } from './jobs.js';
+import type { ResolvedOptions } from './options.js';
+import type { WorkerSpec } from './worker.js';
+
+/** What one attempt runs: the command with its placeholders filled, its environment and cwd. */
+export function attemptSpec(opts: ResolvedOptions, slot: number, job: Job): WorkerSpec {
+  const { task } = job;
+  const cwd = task.cwd ? resolve(opts.cwd, task.cwd) : opts.cwd;
+  const env: Record<string, string> = {
+    ...opts.env,
+    ...task.env,
+    PWD: cwd,
+    RELAY_WORKER: `w${slot}`,
+    RELAY_WORKER_INDEX: String(slot),
+    RELAY_TASK_ID: task.id,
+    RELAY_ATTEMPT: String(job.attempt),
+  };
+  if (task.text !== null) env.RELAY_TASK = task.text;
+  const argv = fillTemplate(opts.command, { number: task.number, id: task.id, text: task.text, slot });
+  return { index: slot, job, argv, env, cwd, cols: opts.cols, rows: opts.rows };
+}

@@ -1,0 +1,34 @@
+import type { AttemptWatcher } from './types.js';
+
+/**
+ * --idle-timeout: an attempt that printed nothing for `ms` gets a worker_idle frame (and another
+ * after each further quiet `ms`); with --kill-idle it is stopped instead, reason "idle". Agents
+ * that wait for input they will never get are the common case. Time spent paused because the
+ * frame reader is behind does not count: that silence is relay's, not the worker's.
+ */
+export function idle(ms: number, kill: boolean): AttemptWatcher {
+  return ({ worker, emit, now, graceMs }) => {
+    let timer: NodeJS.Timeout | undefined;
+    let reportedFor = -1; // lastOutputAt of the quiet period last reported
+    let reports = 0;
+    const arm = (delay: number): void => {
+      timer = setTimeout(check, Math.max(1, delay));
+    };
+    const check = (): void => {
+      if (worker.state !== 'running') return;
+      if (worker.paused) return arm(ms);
+      const quiet = now() - worker.lastOutputAt;
+      // Due again after each further full quiet period of the same silence.
+      const due = ms * (reportedFor === worker.lastOutputAt ? reports + 1 : 1);
+      if (quiet < due) return arm(due - quiet);
+      if (reportedFor !== worker.lastOutputAt) (reportedFor = worker.lastOutputAt), (reports = 0);
+      reports += 1;
+      const { task, attempt } = worker.job;
+      emit({ type: 'worker_idle', worker: worker.id, index: worker.index, task: task.number, task_id: task.id, attempt, idle_ms: quiet });
+      if (kill) worker.stop('idle', 'SIGTERM', graceMs);
+      else arm(ms);
+    };
+    arm(ms);
+    return () => clearTimeout(timer);
+  };
+}

@@ -1,0 +1,17 @@
+import type { Worker } from '../worker.js';
+
+/** Back-off never grows past this (unless the base itself is longer). */
+const MAX_DELAY_MS = 60_000;
+
+/**
+ * --retries: after a failed attempt (non-zero exit, a signal, a timeout, idle), whether to run the
+ * task again, and after how long: `baseMs`, doubling per further attempt. Not retried: success,
+ * relay's own cancellations, and commands that could not start (127/126 will not fix themselves).
+ */
+export function retry(retries: number, baseMs: number): (attempt: Worker) => number | undefined {
+  return (attempt) => {
+    if (attempt.succeeded || attempt.reason === 'cancelled' || attempt.reason === 'spawn_error') return undefined;
+    if (attempt.job.attempt > retries) return undefined;
+    return Math.min(baseMs * 2 ** (attempt.job.attempt - 1), Math.max(baseMs, MAX_DELAY_MS));
+  };
+}

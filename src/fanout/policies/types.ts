@@ -1,0 +1,14 @@
+import type { FrameBody } from '../../frames/types.js';
+import type { Worker } from '../worker.js';
+
+/** What a per-attempt behaviour may use: the attempt, the frame stream and the clock. */
+export interface AttemptContext {
+  worker: Worker;
+  emit(body: FrameBody): void;
+  now(): number;
+  /** Time between SIGTERM and SIGKILL when a behaviour stops the attempt. */
+  graceMs: number;
+}
+
+/** Watches one attempt from its start; returns its clean-up, called when the attempt ends. */
+export type AttemptWatcher = (ctx: AttemptContext) => () => void;

@@ -1,0 +1,43 @@
+import type { FailedTaskInfo, Frame, OutcomeCounts, RunEnd, SlowTaskInfo } from '../frames/types.js';
+import type { TaskRecord } from './outcomes.js';
+import type { RunView } from './status.js';
+
+export interface RunResult {
+  ok: boolean;
+  /** What a CLI should exit with: 0 all ok, 1 any failed, 130/143 on SIGINT/SIGTERM, 141 when the reader went away. */
+  exitCode: number;
+  reason: RunEnd;
+  /** Tasks by final outcome. */
+  counts: OutcomeCounts;
+  durationMs: number;
+  /** Attempts started, retries included. */
+  attempts: number;
+  failedTasks: FailedTaskInfo[];
+  /** Ids of tasks never started. */
+  notStarted: string[];
+  slowest: SlowTaskInfo[];
+  /** Every task with its final outcome, in task order. */
+  tasks: TaskRecord[];
+}
+
+/** A running fanout: iterate it for frames (that is what paces the workers), await `result` for the outcome. */
+export interface FanoutRun extends AsyncIterable<Frame>, RunView {
+  readonly runId: string;
+  readonly result: Promise<RunResult>;
+  /**
+   * Stop gracefully: tasks not started yet never start; running ones get `signal` (default
+   * SIGTERM) on their whole process group, SIGKILL after the grace period. Idempotent.
+   */
+  stop(reason?: Exclude<RunEnd, 'completed'>, options?: { signal?: NodeJS.Signals; graceMs?: number }): void;
+  /** Stop now: SIGKILL every worker's process group and stop waiting for their output. */
+  kill(): void;
+}
+
+export const STOP_EXIT_CODES: Record<Exclude<RunEnd, 'completed'>, number> = {
+  interrupted: 130,
+  terminated: 143,
+  output_closed: 141,
+  aborted: 1,
+  fail_fast: 1,
+};
+
