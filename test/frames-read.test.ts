@@ -4,8 +4,8 @@ import { FrameReadError, readFrames, type Frame } from '../src/index.js';
 import { FrameSchemas } from '../src/frames/types.js';
 import { relaySync, shell } from './helpers/cli.js';
 
-const started = { v: 1, seq: 1, ts: 1, type: 'run_started', run_id: 'r', workers: 1, command: ['true'], version: '0.1.0', cols: 80, rows: 24 };
-const stream = { v: 1, seq: 2, ts: 2, type: 'worker_stream', worker: 'w1', data: 'hi\r\n' };
+const started = { v: 1, seq: 1, ts: 1, type: 'run_started', run_id: 'r', workers: 1, tasks: 1, command: ['true'], version: '0.1.0', cols: 80, rows: 24 };
+const stream = { v: 1, seq: 2, ts: 2, type: 'worker_stream', worker: 'w1', data: 'hi\r\n', task: 1, task_id: '1', attempt: 1 };
 const line = (o: object): string => JSON.stringify(o) + '\n';
 
 /** A readable that delivers `chunks` one by one, as a pipe would. */
@@ -84,7 +84,7 @@ describe('relay schema', () => {
     const types = FrameSchemas.map((s) => s.$id);
     expect(Object.keys(schema.$defs).sort()).toEqual([...types].sort());
     expect(schema.oneOf).toEqual(types.map((t) => ({ $ref: `#/$defs/${t}` })));
-    expect(schema.$defs.worker_line.required).toEqual(['v', 'seq', 'ts', 'type', 'worker', 'text']);
+    expect(schema.$defs.worker_line.required).toEqual(['v', 'seq', 'ts', 'type', 'worker', 'text', 'task', 'task_id', 'attempt']);
     expect(schema.$defs.worker_exited.properties.exit_code).toMatchObject({ anyOf: [{ type: 'integer' }, { type: 'null' }] });
   });
 

@@ -79,7 +79,7 @@ describe('line mode (worker_line frames)', () => {
     const { out, emit, live } = harness(false);
     emit(data('no newline at the end'));
     emit(exited);
-    expect(out).toEqual([{ type: 'worker_line', worker: 'w1', text: 'no newline at the end' }, exited]);
+    expect(out).toEqual([{ type: 'worker_line', worker: 'w1', text: 'no newline at the end', ...attempt }, exited]);
     expect(live()).toHaveLength(0);
   });
 
