@@ -12,6 +12,7 @@ import { createProgress, type ProgressMode } from '../progress/index.js';
 import { FrameWriter, DEFAULT_HIGH_WATER_MARK } from '../writer/frame-writer.js';
 import { openDestination } from './output.js';
 import { handleSignals } from './signals.js';
+import { recordDebugStats } from './debug-stats.js';
 import type { RelayError } from '../errors.js';
 
 export interface FanoutCliOptions {
@@ -30,6 +31,7 @@ export interface FanoutCliOptions {
 const OUTPUT_CLOSED_STOP = { signal: 'SIGHUP', graceMs: 250 } as const;
 
 export async function runFanout(options: FanoutCliOptions): Promise<number> {
+  recordDebugStats();
   const destination = openDestination(options.output, process.stdout);
   const writer = destination.stream
     ? new FrameWriter(destination.stream, {
