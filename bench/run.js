@@ -17,8 +17,8 @@ const { values: flags } = parseArgs({
 });
 
 const FULL = {
-  throughput: { bytes: '20MB', runs: 5 },
-  stall: { bytes: '50MB', stallMs: 10_000, runs: 3 },
+  throughput: { bytes: '20MB', runs: 4, comparisonRuns: 2 },
+  stall: { bytes: '50MB', stallMs: 10_000, runs: 3, comparisonRuns: 1 },
   latency: { rate: 100, durationMs: 5000, runs: 3 },
   scale: { workers: [256, 1000], agentDuration: '2s', runs: 2 },
   startup: { runs: 15 },

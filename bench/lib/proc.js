@@ -2,12 +2,13 @@
 // plus CPU time and peak RSS of the forwarder process itself (exact, from RELAY_DEBUG_STATS, for
 // relay and the baseline; otherwise polled from /proc, which is accurate to the poll interval).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const epochNow = () => performance.timeOrigin + performance.now();
 const CLK_TCK = 100; // Linux USER_HZ
+const TIME = '/usr/bin/time';
 
 /** Polls /proc/PID for the peak RSS (VmHWM) and CPU ticks of one process. */
 function pollProc(pid, everyMs = 100) {
@@ -39,8 +40,12 @@ function pollProc(pid, everyMs = 100) {
  * @param {number} [o.stallMs]  the reader takes nothing for this long after the start
  * @param {boolean} [o.debugStats]  ask the forwarder for RELAY_DEBUG_STATS
  * @param {boolean} [o.poll]  poll /proc for CPU and RSS
+ * @param {boolean} [o.treeCpu]  also the CPU time of the forwarder and all its workers, through
+ *   /usr/bin/time when it exists (the kernel's rusage of the process and its reaped children)
  */
-export async function measure({ cmd, reader, stallMs = 0, debugStats = false, poll = false, cwd }) {
+export async function measure({ cmd, reader, stallMs = 0, debugStats = false, poll = false, treeCpu = false, cwd }) {
+  const timed = treeCpu && existsSync(TIME);
+  if (timed) cmd = [TIME, '-f', 'BENCH_TIME %U %S', ...cmd];
   const dir = debugStats ? mkdtempSync(join(tmpdir(), 'relay-bench-')) : undefined;
   const statsFile = dir && join(dir, 'stats.json');
   const env = { ...process.env, ...(statsFile ? { RELAY_DEBUG_STATS: statsFile } : {}) };
@@ -73,7 +78,9 @@ export async function measure({ cmd, reader, stallMs = 0, debugStats = false, po
   const cpuS = stats ? stats.cpu_user_s + stats.cpu_system_s : polled?.cpuS;
   const maxRssBytes = stats?.max_rss_bytes ?? polled?.maxRssBytes;
   if (code !== 0) process.stderr.write(`bench: ${cmd.slice(0, 4).join(' ')} … exited ${code ?? signal}\n${stderr}\n`);
-  return { code, signal, wallMs, cpuS, maxRssBytes, loopDelay: stats?.loop_delay, read: reader.result(), stderr };
+  const tree = timed ? /BENCH_TIME ([\d.]+) ([\d.]+)/.exec(stderr) : null;
+  const treeCpuS = tree ? Number(tree[1]) + Number(tree[2]) : undefined;
+  return { code, signal, wallMs, cpuS, treeCpuS, maxRssBytes, loopDelay: stats?.loop_delay, read: reader.result(), stderr };
 }
 
 /** Wall time of a command that is started and waited for, output discarded. */

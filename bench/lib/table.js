@@ -17,7 +17,7 @@ function rows({ scenarios: s }) {
     for (const [tool, t] of Object.entries(s.stall.tools)) {
       add('2 stall', tool, 'peak RSS MiB', range(t.peak_rss_mib, 0), tool === 'relay' ? `target < 100: ${yes(s.stall.met.peak_rss)}` : t.terminal ? '' : 'no terminal');
       if (Number.isFinite(t.loop_delay_max_ms.median)) add('', tool, 'loop delay max ms', range(t.loop_delay_max_ms), `target < 50: ${yes(s.stall.met.loop_delay)}`);
-      add('', tool, 'every byte arrived', `${t.runs_complete}/${s.stall.runs} runs`, tool === 'relay' ? yes(s.stall.met.nothing_lost) : t.bytes_lost_max ? `up to ${t.bytes_lost_max} bytes lost` : '');
+      add('', tool, 'every byte arrived', `${t.runs_complete}/${t.peak_rss_mib.n} runs`, tool === 'relay' ? yes(s.stall.met.nothing_lost) : t.bytes_lost_max ? `up to ${t.bytes_lost_max} bytes lost` : '');
     }
   }
   if (s.latency) {
@@ -27,12 +27,14 @@ function rows({ scenarios: s }) {
   }
   if (s.scale) {
     const first = Object.keys(s.scale.by_workers)[0];
-    for (const [n, tools] of Object.entries(s.scale.by_workers)) {
+    for (const [n, { relay_wall_over_baseline: wallRatio, ...tools }] of Object.entries(s.scale.by_workers)) {
       for (const [tool, t] of Object.entries(tools)) {
         add(`4 scale ${n}`, tool, 'overhead s', range(t.overhead_s, 2), tool === 'relay' && n === first ? `target < 2: ${yes(s.scale.met.overhead)}` : '');
+        add('', tool, 'wall s', range(t.wall_s, 2), `longest worker ${fmt(t.longest_worker_s.median, 2)} s; CPU of all processes ${fmt(t.total_cpu_s.median, 1)} s`);
         add('', tool, 'peak RSS MiB', range(t.peak_rss_mib, 0));
         add('', tool, 'RSS/worker MiB', range(t.rss_per_worker_mib, 3), tool === 'relay' && n === first ? `target < 1: ${yes(s.scale.met.rss_per_worker)}` : '');
       }
+      add('', 'relay/baseline', 'wall ratio', range(wallRatio, 2));
     }
   }
   if (s.startup) {

@@ -23,12 +23,12 @@ export async function scale({ workers, agentDuration, runs }, log) {
     const nRuns = n >= 1000 ? 1 : runs;
     for (let r = 0; r < nRuns; r++) {
       for (const name of names) {
-        const m = await measure({ cmd: TOOLS[name].cmd(n, argv), reader: durationsReader(), debugStats: true });
+        const m = await measure({ cmd: TOOLS[name].cmd(n, argv), reader: durationsReader(), debugStats: true, treeCpu: true });
         const { durations } = m.read;
         const overheadS = (m.wallMs - Math.max(...durations)) / 1000;
         const perWorker = (m.maxRssBytes - one[name]) / (n - 1) / 2 ** 20;
-        log(`scale ${n} ${name} run ${r + 1}: wall ${(m.wallMs / 1000).toFixed(2)} s, overhead ${overheadS.toFixed(2)} s, peak RSS ${(m.maxRssBytes / 2 ** 20).toFixed(0)} MiB, ${durations.length}/${n} ended`);
-        (samples[name] ??= []).push({ wallS: m.wallMs / 1000, longestS: Math.max(...durations) / 1000, overheadS, rss: m.maxRssBytes / 2 ** 20, perWorker, ended: durations.length, code: m.code, cpuS: m.cpuS });
+        log(`scale ${n} ${name} run ${r + 1}: wall ${(m.wallMs / 1000).toFixed(2)} s, CPU (all processes) ${m.treeCpuS?.toFixed(1)} s, overhead ${overheadS.toFixed(2)} s, peak RSS ${(m.maxRssBytes / 2 ** 20).toFixed(0)} MiB, ${durations.length}/${n} ended`);
+        (samples[name] ??= []).push({ wallS: m.wallMs / 1000, longestS: Math.max(...durations) / 1000, overheadS, rss: m.maxRssBytes / 2 ** 20, perWorker, ended: durations.length, code: m.code, cpuS: m.cpuS, treeCpuS: m.treeCpuS });
       }
     }
     byCount[n] = Object.fromEntries(Object.entries(samples).map(([name, s]) => [name, {
@@ -38,8 +38,12 @@ export async function scale({ workers, agentDuration, runs }, log) {
       peak_rss_mib: summary(s.map((x) => x.rss)),
       rss_per_worker_mib: summary(s.map((x) => x.perWorker)),
       forwarder_cpu_s: summary(s.map((x) => x.cpuS)),
+      // Forwarder plus workers: on C cores the wall time cannot be below this / C.
+      total_cpu_s: summary(s.map((x) => x.treeCpuS ?? NaN)),
       all_workers_ended: s.every((x) => x.ended === n),
     }]));
+    // Paired: relay's wall time over the baseline's, run by run (same workers, back to back).
+    byCount[n].relay_wall_over_baseline = summary(samples.relay.map((x, i) => x.wallS / samples.baseline[i].wallS));
   }
   const first = byCount[workers[0]].relay;
   return {

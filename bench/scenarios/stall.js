@@ -8,12 +8,13 @@ const WORKERS = 9;
 const RSS_TARGET = 100 * 1024 * 1024;
 const DELAY_TARGET_MS = 50;
 
-export async function stall({ bytes, stallMs, runs }, log) {
+export async function stall({ bytes, stallMs, runs, comparisonRuns = runs }, log) {
   const argv = [...AGENT, '--bytes', bytes, '--duration', '0', '--digest', '--seed', '{#}'];
   const names = Object.keys(TOOLS).filter((n) => TOOLS[n].forwarder !== false);
   const samples = {};
   for (let r = 0; r < runs; r++) {
     for (const name of names) {
+      if (r >= comparisonRuns && !['relay', 'baseline'].includes(name)) continue; // time budget
       const tool = TOOLS[name];
       // Frames can be checked worker by worker against each agent's digest; raw streams by byte count.
       const reader = tool.frames ? verifyReader() : countReader();
