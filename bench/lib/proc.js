@@ -56,9 +56,14 @@ export async function measure({ cmd, reader, stallMs = 0, debugStats = false, po
   let stderr = '';
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-2000)));
   const read = () => child.stdout.on('data', (chunk) => reader.push(chunk, epochNow())).resume();
+  let stall;
   if (stallMs > 0) {
     child.stdout.pause();
-    setTimeout(read, stallMs);
+    const from = Date.now();
+    setTimeout(() => {
+      stall = { from, to: Date.now() };
+      read();
+    }, stallMs);
   } else read();
   const [code, signal] = await new Promise((resolve, reject) => {
     child.on('error', reject);
@@ -80,7 +85,7 @@ export async function measure({ cmd, reader, stallMs = 0, debugStats = false, po
   if (code !== 0) process.stderr.write(`bench: ${cmd.slice(0, 4).join(' ')} … exited ${code ?? signal}\n${stderr}\n`);
   const tree = timed ? /BENCH_TIME ([\d.]+) ([\d.]+)/.exec(stderr) : null;
   const treeCpuS = tree ? Number(tree[1]) + Number(tree[2]) : undefined;
-  return { code, signal, wallMs, cpuS, treeCpuS, maxRssBytes, loopDelay: stats?.loop_delay, read: reader.result(), stderr };
+  return { code, signal, wallMs, cpuS, treeCpuS, maxRssBytes, loopDelay: stats?.loop_delay, stall, read: reader.result(), stderr };
 }
 
 /** Wall time of a command that is started and waited for, output discarded. */

@@ -19,21 +19,31 @@ function streamMatcher(pattern, keep, onMatch) {
   };
 }
 
-/** Counts bytes, and the agents' digest lines (so a raw stream can be checked by byte count). */
-export function countReader() {
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Counts bytes, and the agents' digest lines (so a raw stream can be checked by byte count).
+ * `extraLines`: exact lines the forwarder adds of its own (concurrently's "… exited with code 0").
+ */
+export function countReader(extraLines = []) {
   let bytes = 0;
+  let extra = 0;
   const digests = [];
-  const match = streamMatcher(DIGEST, 128, (m) => digests.push({ sha256: m[1], bytes: Number(m[2]), lineBytes: m[0].length + 1 }));
+  const matchers = [streamMatcher(DIGEST, 128, (m) => digests.push({ sha256: m[1], bytes: Number(m[2]), lineBytes: m[0].length + 1 }))];
+  if (extraLines.length) {
+    const longest = Math.max(...extraLines.map((l) => Buffer.byteLength(l)));
+    matchers.push(streamMatcher(new RegExp(extraLines.map(escape).join('|'), 'g'), longest, (m) => (extra += Buffer.byteLength(m[0]))));
+  }
   return {
     push(chunk, at) {
       bytes += chunk.length;
-      match(chunk, at);
+      for (const match of matchers) match(chunk, at);
     },
     result() {
       const payload = digests.reduce((n, d) => n + d.bytes, 0);
       // A raw pipe carries the agents' bytes untouched: all of them, plus each digest line.
       const expectedRaw = payload + digests.reduce((n, d) => n + d.lineBytes, 0);
-      return { bytes, digests: digests.length, payload, complete: bytes === expectedRaw };
+      return { bytes, digests: digests.length, payload, extraBytes: extra, complete: bytes - extra === expectedRaw };
     },
   };
 }

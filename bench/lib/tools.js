@@ -60,6 +60,8 @@ export const TOOLS = {
       // Not --raw (that hands the workers relay's stdout: no forwarding at all); no prefix, so bytes can
       // be counted. concurrently strips quotes around a whole command: pass the words bare.
       cmd: (n, argv) => [node, CONCURRENTLY, '--prefix', 'none', ...range(n).map((i) => fill(argv, i).join(' '))],
+      // What it prints of its own on stdout, so the bytes it forwarded can be counted exactly.
+      extraLines: (n, argv) => range(n).map((i) => `${fill(argv, i).join(' ')} exited with code 0\n`),
     },
   }),
   ...(PARALLEL && {
