@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm run bench [-- --quick] [--only throughput,stall,latency,scale,startup] [--runs N] [--out FILE]
+// npm run bench -- --print FILE    the table of an earlier run's JSON
 // Runs the scenarios (see bench/README.md), prints a table, writes JSON to bench/results/.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { printTable } from './lib/table.js';
@@ -13,8 +14,13 @@ import { startup } from './scenarios/startup.js';
 import { throughput } from './scenarios/throughput.js';
 
 const { values: flags } = parseArgs({
-  options: { quick: { type: 'boolean' }, only: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' } },
+  options: { quick: { type: 'boolean' }, only: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' }, print: { type: 'string' } },
 });
+if (flags.print) {
+  // --print FILE: the table of an earlier run.
+  printTable(JSON.parse(readFileSync(flags.print, 'utf8')));
+  process.exit(0);
+}
 
 const FULL = {
   throughput: { bytes: '20MB', runs: 4, comparisonRuns: 2 },

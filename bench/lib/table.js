@@ -8,7 +8,8 @@ function rows({ scenarios: s }) {
   const add = (scenario, tool, metric, value, note = '') => out.push([scenario, tool, metric, value, note]);
   if (s.throughput) {
     for (const [tool, t] of Object.entries(s.throughput.tools)) {
-      add('1 throughput', tool, 'MB/s', range(t.mb_per_s), t.terminal ? '' : 'no terminal');
+      const lost = t.all_digests_seen ? '' : 'OUTPUT LOST: agents\' last lines missing';
+      add('1 throughput', tool, 'MB/s', range(t.mb_per_s), [t.terminal ? '' : 'no terminal', lost].filter(Boolean).join('; '));
       if (Number.isFinite(t.forwarder_cpu_s.median)) add('', tool, 'forwarder CPU s', range(t.forwarder_cpu_s, 2));
     }
     add('', 'relay/baseline', 'ratio', range(s.throughput.relay_over_baseline, 2), `target ≥ 0.9: ${yes(s.throughput.met)}`);
@@ -20,7 +21,7 @@ function rows({ scenarios: s }) {
         add('', tool, 'loop delay max ms', range(t.loop_delay_max_ms), `during the stall; target < 50: ${yes(s.stall.met.loop_delay)}`);
         add('', tool, 'loop delay max ms', range(t.loop_delay_max_whole_run_ms), 'whole run (start-up, catch-up)');
       }
-      add('', tool, 'every byte arrived', `${t.runs_complete}/${t.peak_rss_mib.n} runs`, tool === 'relay' ? yes(s.stall.met.nothing_lost) : t.bytes_lost_max ? `up to ${t.bytes_lost_max} bytes lost` : '');
+      add('', tool, 'every byte arrived', `${t.runs_complete}/${t.peak_rss_mib.n} runs`, tool === 'relay' ? yes(s.stall.met.nothing_lost) : t.every_byte_arrived ? '' : t.bytes_lost_max ? `OUTPUT LOST: up to ${t.bytes_lost_max} bytes` : 'OUTPUT LOST');
     }
   }
   if (s.latency) {
