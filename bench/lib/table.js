@@ -8,7 +8,7 @@ function rows({ scenarios: s }) {
   const add = (scenario, tool, metric, value, note = '') => out.push([scenario, tool, metric, value, note]);
   if (s.throughput) {
     for (const [tool, t] of Object.entries(s.throughput.tools)) {
-      const lost = t.all_digests_seen ? '' : 'OUTPUT LOST: agents\' last lines missing';
+      const lost = t.all_digests_seen !== false ? '' : 'OUTPUT LOST: agents\' last lines missing';
       add('1 throughput', tool, 'MB/s', range(t.mb_per_s), [t.terminal ? '' : 'no terminal', lost].filter(Boolean).join('; '));
       if (Number.isFinite(t.forwarder_cpu_s.median)) add('', tool, 'forwarder CPU s', range(t.forwarder_cpu_s, 2));
     }
