@@ -15,6 +15,7 @@ import type { Shard } from '../tasks/shard.js';
 import { loadInput, loadTasks } from './inputs.js';
 import { openDestination } from './output.js';
 import { handleSignals } from './signals.js';
+import { recordDebugStats } from './debug-stats.js';
 import { watchStepSummary } from './step-summary.js';
 import { usageError, type RelayError } from '../errors.js';
 
@@ -49,6 +50,7 @@ export interface FanoutCliOptions {
 const OUTPUT_CLOSED_STOP = { signal: 'SIGHUP', graceMs: 250 } as const;
 
 export async function runFanout(options: FanoutCliOptions): Promise<number> {
+  recordDebugStats();
   const tasks = await loadTasks(options.tasksFile, options.task, process.stdin);
   if (options.shard && !tasks) throw usageError('--shard needs a task list (--tasks or --task)');
   const input = loadInput(options.input, options.inputFile);

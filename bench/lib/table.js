@@ -1,0 +1,61 @@
+// The human summary of a report: one row per scenario, forwarder and metric.
+const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+const range = (s, d = 1) => (s && Number.isFinite(s.median) ? `${fmt(s.median, d)}  (${fmt(s.min, d)}–${fmt(s.max, d)})` : '-');
+const yes = (b) => (b === undefined ? '' : b ? 'met' : 'MISSED');
+
+function rows({ scenarios: s }) {
+  const out = [];
+  const add = (scenario, tool, metric, value, note = '') => out.push([scenario, tool, metric, value, note]);
+  if (s.throughput) {
+    for (const [tool, t] of Object.entries(s.throughput.tools)) {
+      const lost = t.all_digests_seen !== false ? '' : 'OUTPUT LOST: agents\' last lines missing';
+      add('1 throughput', tool, 'MB/s', range(t.mb_per_s), [t.terminal ? '' : 'no terminal', lost].filter(Boolean).join('; '));
+      if (Number.isFinite(t.forwarder_cpu_s.median)) add('', tool, 'forwarder CPU s', range(t.forwarder_cpu_s, 2));
+    }
+    add('', 'relay/baseline', 'ratio', range(s.throughput.relay_over_baseline, 2), `target ≥ 0.9: ${yes(s.throughput.met)}`);
+  }
+  if (s.stall) {
+    for (const [tool, t] of Object.entries(s.stall.tools)) {
+      add('2 stall', tool, 'peak RSS MiB', range(t.peak_rss_mib, 0), tool === 'relay' ? `target < 100: ${yes(s.stall.met.peak_rss)}` : t.terminal ? '' : 'no terminal');
+      if (Number.isFinite(t.loop_delay_max_ms.median)) {
+        add('', tool, 'loop delay max ms', range(t.loop_delay_max_ms), `during the stall; target < 50: ${yes(s.stall.met.loop_delay)}`);
+        add('', tool, 'loop delay max ms', range(t.loop_delay_max_whole_run_ms), 'whole run (start-up, catch-up)');
+      }
+      add('', tool, 'every byte arrived', `${t.runs_complete}/${t.peak_rss_mib.n} runs`, tool === 'relay' ? yes(s.stall.met.nothing_lost) : t.every_byte_arrived ? '' : t.bytes_lost_max ? `OUTPUT LOST: up to ${t.bytes_lost_max} bytes` : 'OUTPUT LOST');
+    }
+  }
+  if (s.latency) {
+    for (const [tool, t] of Object.entries(s.latency.tools)) {
+      add('3 latency', tool, 'p50 / p99 ms', `${fmt(t.p50_ms.median, 2)} / ${fmt(t.p99_ms.median, 2)}  (p99 ${fmt(t.p99_ms.min, 2)}–${fmt(t.p99_ms.max, 2)})`, tool === 'relay' ? `target p99 < 10: ${yes(s.latency.met)}` : '');
+    }
+  }
+  if (s.scale) {
+    const first = Object.keys(s.scale.by_workers)[0];
+    for (const [n, { relay_wall_over_baseline: wallRatio, ...tools }] of Object.entries(s.scale.by_workers)) {
+      for (const [tool, t] of Object.entries(tools)) {
+        add(`4 scale ${n}`, tool, 'overhead s', range(t.overhead_s, 2), tool === 'relay' && n === first ? `target < 2: ${yes(s.scale.met.overhead)}` : '');
+        add('', tool, 'wall s', range(t.wall_s, 2), `longest worker ${fmt(t.longest_worker_s.median, 2)} s; CPU of all processes ${fmt(t.total_cpu_s.median, 1)} s`);
+        add('', tool, 'peak RSS MiB', range(t.peak_rss_mib, 0));
+        add('', tool, 'RSS/worker MiB', range(t.rss_per_worker_mib, 3), tool === 'relay' && n === first ? `target < 1: ${yes(s.scale.met.rss_per_worker)}` : '');
+      }
+      add('', 'relay/baseline', 'wall ratio', range(wallRatio, 2));
+    }
+  }
+  if (s.startup) {
+    for (const [cmd, t] of Object.entries(s.startup.commands_ms)) add('5 start-up', cmd, 'ms', range(t, 0));
+    add('', '--version / node', 'ratio', fmt(s.startup.version_over_node, 2), `target < 3: ${yes(s.startup.met)}`);
+  }
+  return out;
+}
+
+export function printTable(report) {
+  const header = ['scenario', 'forwarder', 'metric', 'median  (min–max)', 'target / note'];
+  const body = rows(report);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const m = report.machine;
+  console.log(`relay bench ${report.date}  node ${report.node}  ${m.cores} × ${m.cpu}  load ${m.load_before.map((x) => x.toFixed(2)).join(' ')}${report.quick ? '  (quick)' : ''}`);
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of body) console.log(line(r));
+}

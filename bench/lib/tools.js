@@ -1,0 +1,77 @@
+// The forwarders under comparison, each as a function from (workers, worker command) to a
+// command line. The worker command's arguments may hold {#}, the worker's number (1..N).
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const node = process.execPath;
+export const RELAY = [node, `${ROOT}bin/run.js`];
+export const AGENT = [node, `${ROOT}dist/agent/main.js`];
+export const TICKER = [node, `${ROOT}bench/fixtures/ticker.js`];
+
+const quote = (s) => `'${String(s).replaceAll("'", `'\\''`)}'`;
+const fill = (argv, i) => argv.map((a) => a.replaceAll('{#}', String(i)));
+const range = (n) => Array.from({ length: n }, (_, i) => i + 1);
+
+function concurrentlyBin() {
+  try {
+    const require = createRequire(import.meta.url);
+    const pkg = require.resolve('concurrently/package.json');
+    const bin = fileURLToPath(new URL('dist/bin/concurrently.js', `file://${pkg}`));
+    return existsSync(bin) ? bin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function parallelBin() {
+  try {
+    return execFileSync('sh', ['-c', 'command -v parallel'], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const CONCURRENTLY = concurrentlyBin();
+const PARALLEL = parallelBin();
+
+/**
+ * name → { terminal, frames, stats, cmd(workers, argv) }. `terminal`: workers get a terminal;
+ * `frames`: stdout is JSON lines per chunk; `stats`: exact CPU/RSS through RELAY_DEBUG_STATS.
+ */
+export const TOOLS = {
+  relay: { terminal: true, frames: true, stats: true, cmd: (n, argv) => [...RELAY, 'fanout', '--workers', String(n), '--', ...argv] },
+  baseline: { terminal: true, frames: true, stats: true, cmd: (n, argv) => [node, `${ROOT}bench/baseline.js`, '--workers', String(n), '--', ...argv] },
+  // The pipe ceiling: every worker writes straight into the reader's pipe; no forwarder at all.
+  ceiling: {
+    terminal: false,
+    frames: false,
+    stats: false,
+    forwarder: false,
+    cmd: (n, argv) => ['/bin/sh', '-c', `${range(n).map((i) => `${fill(argv, i).map(quote).join(' ')} &`).join(' ')} wait`],
+  },
+  ...(CONCURRENTLY && {
+    concurrently: {
+      terminal: false,
+      frames: false,
+      stats: false,
+      // Not --raw (that hands the workers relay's stdout: no forwarding at all); no prefix, so bytes can
+      // be counted. concurrently strips quotes around a whole command: pass the words bare.
+      cmd: (n, argv) => [node, CONCURRENTLY, '--prefix', 'none', ...range(n).map((i) => fill(argv, i).join(' '))],
+      // What it prints of its own on stdout, so the bytes it forwarded can be counted exactly.
+      extraLines: (n, argv) => range(n).map((i) => `${fill(argv, i).join(' ')} exited with code 0\n`),
+    },
+  }),
+  ...(PARALLEL && {
+    parallel: {
+      terminal: false,
+      frames: false,
+      stats: false,
+      cmd: (n, argv) => [PARALLEL, '--will-cite', '--line-buffer', '-j', String(n), ...argv.map((a) => a.replaceAll('{#}', '{}')), ':::', ...range(n).map(String)],
+    },
+  }),
+};
+
+export const missingTools = () => [...(CONCURRENTLY ? [] : ['concurrently']), ...(PARALLEL ? [] : ['parallel (GNU)'])];
