@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Frame } from '../src/frames/types.js';
-import { parseFrames, relaySync, shell } from './helpers/cli.js';
+import { expectUsageError, parseFrames, relaySync, shell } from './helpers/cli.js';
 
 const quick = ['--duration', '200ms'];
 
@@ -51,13 +51,7 @@ describe('relay fanout (built CLI, real pipes)', () => {
     [['--grace', 'soon'], /soon/],
     [['--progress', 'fancy'], /fancy/],
   ])('rejects %j with one line on stderr, exit 2 and nothing on stdout', (flags, pattern) => {
-    const r = relaySync(['fanout', ...flags, '--', 'true']);
-    expect(r.status).toBe(2);
-    expect(r.stdout).toBe('');
-    const lines = r.stderr.trimEnd().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^relay: /);
-    expect(lines[0]).toMatch(pattern);
+    expectUsageError(relaySync(['fanout', ...flags, '--', 'true']), pattern);
   });
 
   it('writes frames to --output FILE and nothing to stdout', () => {

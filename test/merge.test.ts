@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { frameError } from '../src/frames/validate.js';
 import type { Frame, RunFinished } from '../src/frames/types.js';
-import { parseFrames, relaySync, shell } from './helpers/cli.js';
+import { expectUsageError, parseFrames, relaySync, shell } from './helpers/cli.js';
 
 const TASKS = 10;
 
@@ -80,13 +80,7 @@ describe('shards and relay merge', () => {
       [file(1), /shard-1.ndjson: shard 1\/3 was already given/],
     ];
     for (const [bad, pattern] of cases) {
-      const r = relaySync(['merge', file(1), bad, file(3)]);
-      expect(r.status, String(pattern)).toBe(2);
-      expect(r.stdout).toBe('');
-      const err = r.stderr.trimEnd().split('\n');
-      expect(err).toHaveLength(1);
-      expect(err[0]).toMatch(/^relay: /);
-      expect(err[0]).toMatch(pattern);
+      expectUsageError(relaySync(['merge', file(1), bad, file(3)]), pattern);
     }
   });
 

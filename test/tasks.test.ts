@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import stripAnsi from 'strip-ansi';
 import { describe, expect, it } from 'vitest';
 import type { Frame, RunFinished, WorkerExited, WorkerStarted } from '../src/frames/types.js';
-import { parseFrames, relaySync } from './helpers/cli.js';
+import { expectUsageError, parseFrames, relaySync } from './helpers/cli.js';
 import { processesMarked, waitGone } from './helpers/procs.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'relay-tasks-'));
@@ -269,13 +269,7 @@ describe('bad input', () => {
     ['a JSON task line without a prompt', () => ['--tasks', tasksFile(['{"promt": "typo"}'])], /line 1: bad task field prompt/],
   ])('rejects %s with one line on stderr, exit 2 and nothing on stdout', (_label, args, pattern) => {
     const dir = tmp();
-    const r = relaySync(['fanout', ...args(), '--output', join(dir, 'frames.ndjson'), '--', 'true']);
-    expect(r.status).toBe(2);
-    expect(r.stdout).toBe('');
-    const lines = r.stderr.trimEnd().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^relay: /);
-    expect(lines[0]).toMatch(pattern);
+    expectUsageError(relaySync(['fanout', ...args(), '--output', join(dir, 'frames.ndjson'), '--', 'true']), pattern);
     // Checked before anything was opened: no output file either.
     expect(() => readFileSync(join(dir, 'frames.ndjson'))).toThrow();
   });

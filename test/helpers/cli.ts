@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { validateFrame } from '../../src/frames/read.js';
 import { FrameSchemas, type Frame } from '../../src/frames/types.js';
 
@@ -37,6 +38,16 @@ export function shell(script: string, options: { env?: NodeJS.ProcessEnv; timeou
     timeout: options.timeout ?? 60_000,
   });
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The usage-error contract: exit 2, nothing on stdout, one line `relay: …` on stderr matching `pattern`. */
+export function expectUsageError(r: Ran, pattern: RegExp): void {
+  expect(r.status, String(pattern)).toBe(2);
+  expect(r.stdout).toBe('');
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^relay: /);
+  expect(lines[0]).toMatch(pattern);
 }
 
 export function spawnRelay(args: string[], options: SpawnOptions = {}): ChildProcess {
