@@ -103,7 +103,7 @@ describe('an agent session on a real terminal', () => {
     const frames: FrameBody[] = [];
     const failures: string[] = [];
     const s = new AgentSession({
-      worker: 'w1',
+      source: { worker: 'w1', task: 1, task_id: '1', attempt: 1 },
       events: 'claude',
       onInput,
       emit: (body) => frames.push(body),

@@ -151,6 +151,11 @@ Exit codes:
     'retry-delay': duration({ default: DEFAULTS.retryDelayMs, description: 'Back-off before the first retry, doubling for each next one (at most 1m, or DURATION if longer). [default: 1s]', helpValue: 'DURATION', helpGroup: 'POLICIES' }),
     input: Flags.string({ description: 'Typed into every worker\'s terminal once it has started, followed by Enter.', helpValue: 'TEXT', exclusive: ['input-file'], helpGroup: 'POLICIES' }),
     'input-file': Flags.string({ description: 'Typed into every worker\'s terminal once it has started, exactly as it is.', helpValue: 'FILE', helpGroup: 'POLICIES' }),
+    agent: Flags.string({ description: 'Run an agent CLI on each task, with the task as its prompt: claude, codex, gemini, aider, sim (relay\'s simulated agent), or a preset of relay.config.json. Arguments after "--" are appended. Adds agent_event frames.', helpValue: 'NAME', helpGroup: 'AGENTS' }),
+    'on-input': Flags.string({ description: 'When an agent waits for input (it asks, or sits idle for --idle-timeout at a prompt): fail (stop it, reason "awaiting_input"), wait, or answer:TEXT (type TEXT and Enter). [default: fail]', helpValue: 'fail|wait|answer:TEXT', helpGroup: 'AGENTS' }),
+    worktree: Flags.boolean({ allowNo: true, description: 'Run each task in its own git worktree (branch relay/<run>/<task>) of the current repository; its diff stat goes into worker_exited. Removed afterwards.', helpGroup: 'AGENTS' }),
+    'keep-worktrees': Flags.boolean({ description: 'Leave the worktrees in place after the run (their paths are in worker_exited).', helpGroup: 'AGENTS' }),
+    results: Flags.string({ description: 'Write per task its transcript, final screen, result text, diff and events, and a manifest.json, to DIR.', helpValue: 'DIR', helpGroup: 'AGENTS' }),
     cols: Flags.integer({ min: 1, default: DEFAULTS.cols, description: 'Terminal width of every worker.' }),
     rows: Flags.integer({ min: 1, default: DEFAULTS.rows, description: 'Terminal height of every worker.' }),
     output: Flags.string({ char: 'o', description: 'Write frames to FILE instead of stdout ("-": stdout, even when it is a terminal).', helpValue: 'FILE' }),
@@ -162,7 +167,7 @@ Exit codes:
     'low-water-mark': size({ description: 'Buffered frames at which paused workers resume. [default: a quarter of the high water mark]', helpValue: 'SIZE', helpGroup: 'BACKPRESSURE' }),
   };
 
-  static override usage = '<%= command.id %> [--workers N] [--tasks FILE | --task TEXT...] [FLAGS] [-- COMMAND [ARGS...]]';
+  static override usage = '<%= command.id %> [--workers N] [--tasks FILE | --task TEXT...] [--agent NAME] [FLAGS] [-- COMMAND [ARGS...]]';
 
   async run(): Promise<void> {
     const split = splitCommand(this.argv);
@@ -191,6 +196,11 @@ Exit codes:
       lowWaterMark: flags['low-water-mark'],
       lines: flags.lines,
       stream: flags.stream,
+      agent: flags.agent,
+      onInput: flags['on-input'],
+      worktree: flags.worktree,
+      keepWorktrees: flags['keep-worktrees'],
+      results: flags.results,
     });
   }
 
