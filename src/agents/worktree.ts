@@ -82,6 +82,8 @@ export interface WorktreesOptions {
 /** One run's worktrees in one repository. */
 export class Worktrees {
   private readonly live = new Map<string, Worktree>();
+  /** Worktrees left in place (--keep-worktrees). */
+  private kept = 0;
   private readonly names = new Set<string>();
 
   private constructor(
@@ -134,6 +136,7 @@ export class Worktrees {
   async finish(wt: Worktree, keep = false): Promise<WorktreeInfo> {
     const stat = await this.diffStat(wt);
     if (!keep) await this.remove(wt);
+    else this.keep(wt);
     return { path: wt.path, branch: wt.branch, base: wt.base, ...stat, kept: keep };
   }
 
@@ -143,10 +146,17 @@ export class Worktrees {
     await removeWorktree(this.root, wt.path, wt.branch, wt.base);
   }
 
-  /** Removes every worktree of this run not removed yet: for Ctrl-C and other early ends. Idempotent. */
+  /** Leaves it for the user (--keep-worktrees): cleanup() no longer touches it, nor the run's folder. */
+  private keep(wt: Worktree): void {
+    this.live.delete(wt.path);
+    this.kept += 1;
+  }
+
+  /** Removes every worktree of this run not removed (or kept) yet: for Ctrl-C and other early ends. Idempotent. */
   async cleanup(): Promise<void> {
     await Promise.all([...this.live.values()].map((wt) => this.remove(wt)));
     await git(this.root, ['worktree', 'prune']).catch(() => {});
+    if (this.kept > 0) return;
     rmSync(this.dir, { recursive: true, force: true });
     if (!this.ownParent) return;
     try {

@@ -121,6 +121,8 @@ export class Worker {
   }
 
   private async prepareThenSpawn(spawn: PtySpawner, extension: AttemptExtension): Promise<void> {
+    // Under way from now on: its slot is taken (and shown running) while it is prepared.
+    this.state = 'running';
     this.settling = true;
     try {
       this.spec = await extension.prepare(this.spec);
