@@ -2,11 +2,14 @@
 // --on-input, a worktree per task (also after Ctrl-C), the results folder. Real terminals, real
 // git, the built-in agent's event mode.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { AgentRun } from '../src/agents/agent-run.js';
 import { createEventParser } from '../src/agents/events/parser.js';
+import { fanout } from '../src/fanout/run.js';
+import { frameWeight } from '../src/fanout/queue.js';
 import { sumTotals } from '../src/agents/events/totals.js';
 import type { Manifest } from '../src/agents/results.js';
 import type { AgentTotals } from '../src/frames/agent.js';
@@ -281,5 +284,27 @@ describe('relay fanout --results', () => {
     writeFileSync(join(parent, 'file'), '');
     const r = relaySync(['fanout', '--results', join(parent, 'file'), '--task', 'x', '--', 'true']);
     expect(r).toMatchObject({ status: 2, stdout: '', stderr: `relay: --results: ${join(parent, 'file')}: not a directory\n` });
+  });
+});
+
+describe('the engine with an AgentRun', () => {
+  it('a worktree that cannot be made is that attempt\'s spawn_error, and the slot runs the next task', async () => {
+    const repo = makeRepo();
+    const agent = await AgentRun.open({ runId: 'broken-run', cwd: repo, events: 'none', worktree: true });
+    rmSync(join(repo, '.git'), { recursive: true }); // git worktree add now fails
+    const run = fanout({ agent, runId: 'broken-run', cwd: repo, tasks: ['a', 'b'], workers: 1, command: ['true'] });
+    const frames: Frame[] = [];
+    for await (const f of run) frames.push(f);
+    await agent.close({ ok: false, exitCode: 1, reason: 'completed' });
+    const exits = ofType(frames, 'worker_exited');
+    expect(exits.map((f) => [f.task, f.reason, f.exit_code])).toEqual([[1, 'spawn_error', 126], [2, 'spawn_error', 126]]);
+    expect(exits[0]!.error).toMatch(/^git worktree: /);
+    expect(ofType(frames, 'worker_started').map((f) => f.pid)).toEqual([null, null]);
+  });
+
+  it('counts an agent_event\'s raw event in its queue weight (a tool result can hold a whole file)', () => {
+    const big = 'x'.repeat(100_000);
+    const body = { v: 1, seq: 1, ts: 0, type: 'agent_event', worker: 'w1', task: 1, task_id: '1', attempt: 1, kind: 'tool_result', raw: { content: big } } as const;
+    expect(frameWeight(body as Frame)).toBeGreaterThan(100_000);
   });
 });
