@@ -105,7 +105,17 @@ describe('relay fanout --agent', () => {
     expect(unknown.stderr).toMatch(/^relay: --agent: unknown agent "nope" \(known: aider, claude, codex, gemini, sim\)\n$/);
     const noTasks = relaySync(['fanout', '--agent', 'sim']);
     expect(noTasks).toMatchObject({ status: 2, stdout: '' });
-    expect(noTasks.stderr.trim().split('\n')).toHaveLength(1);
+    expect(noTasks.stderr).toBe('relay: --agent sim: needs a task list (--tasks or --task): each task is the agent\'s prompt\n');
+    const badPolicy = relaySync(['fanout', '--agent', 'sim', '--task', 'x', '--on-input', 'maybe']);
+    expect(badPolicy).toMatchObject({ status: 2, stdout: '', stderr: 'relay: --on-input: expected fail, wait or answer:TEXT, got "maybe"\n' });
+  });
+
+  it('the summary on stderr adds the agents\' totals', () => {
+    const r = relaySync(['fanout', '--agent', 'sim', '--task', 'a', '--task', 'b', '--progress', 'plain', '--', '--duration', '300ms']);
+    expect(r.status).toBe(0);
+    const end = finished(parseFrames(r.stdout)).agent!;
+    const t = end.tokens;
+    expect(r.stderr).toContain(`relay: agents: 2 results; tokens ${t.input} in, ${t.output} out (${t.cache_read + t.cache_write} cached); $${end.cost_usd.toFixed(4)}\n`);
   });
 
   it('relay.config.json: a bad key is one line naming it (exit 2, nothing on stdout); its presets and defaults apply, flags win', () => {
