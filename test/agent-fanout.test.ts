@@ -238,20 +238,21 @@ describe('relay fanout --worktree', () => {
     expect(r).toMatchObject({ status: 2, stdout: '', stderr: `relay: --worktree: ${plain} is not inside a git repository\n` });
   });
 
-  it('Ctrl-C (SIGINT to relay) stops the workers and removes every worktree and branch', async () => {
+  it('Ctrl-C (SIGINT to relay\'s whole process group, as a terminal sends it) stops the workers and removes every worktree and branch', async () => {
     const repo = makeRepo();
-    const child = spawnRelay(['fanout', '--worktree', '--task', 'a', '--task', 'b', '--progress', 'none', '--grace', '500ms', '--', 'bash', '-c', 'echo "ready in $PWD"; sleep 30'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, like a foreground job: the signal reaches relay and any git it runs.
+    const child = spawnRelay(['fanout', '--worktree', '--task', 'a', '--task', 'b', '--task', 'c', '-w', '2', '--progress', 'none', '--grace', '500ms', '--', 'bash', '-c', 'echo "ready in $PWD"; sleep 30'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     await waitForOutput(child.stdout!, /ready in \/[\s\S]*ready in \//); // printed by both workers (argv says $PWD)
     // Both worktrees exist while their workers run.
     expect(worktreePaths(repo)).toHaveLength(3);
-    child.kill('SIGINT');
+    process.kill(-child.pid!, 'SIGINT');
     const { code } = await exited(child);
     expect(code).toBe(130);
     const frames = parseFrames(out);
     expect(ofType(frames, 'worker_exited').map((f) => [f.reason, f.worktree?.kept])).toEqual([['cancelled', false], ['cancelled', false]]);
-    expect(finished(frames)).toMatchObject({ reason: 'interrupted' });
+    expect(finished(frames)).toMatchObject({ reason: 'interrupted', not_started: ['3'] });
     expect(worktreePaths(repo)).toEqual([repo]);
     expect(branches(repo)).toEqual(['main']);
   });

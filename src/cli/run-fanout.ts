@@ -117,7 +117,8 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
 
   const pumped = pump(run, writer);
   const result = await run.result;
-  await agentRun?.close({ ok: result.ok, exitCode: result.exitCode, reason: result.reason });
+  // A failure here (git, disk) must not cost the frames or the exit status: say it and go on.
+  await agentRun?.close({ ok: result.ok, exitCode: result.exitCode, reason: result.reason }).catch((err: Error) => process.stderr.write(`relay: ${err.message}\n`));
   const flushed = await flush(pumped, writer, result, () => forced !== undefined);
   await progress.stop();
   await stepSummary?.finish();
