@@ -78,6 +78,19 @@ describe('relay fanout --agent', () => {
       totals.cost_usd = result.cost_usd!;
       expect(exit.agent).toEqual(totals);
     }
+    // A slot takes its next task only after the last one's worker_exited (which waits for the agent's end).
+    const open = new Map<string, number>();
+    for (const f of frames) {
+      if (f.type === 'worker_started') {
+        expect(open.has(f.worker)).toBe(false);
+        open.set(f.worker, f.task);
+      }
+      if (f.type === 'worker_stream' || f.type === 'agent_event') expect(open.get(f.worker)).toBe(f.task);
+      if (f.type === 'worker_exited') {
+        expect(open.get(f.worker)).toBe(f.task);
+        open.delete(f.worker);
+      }
+    }
     expect(finished(frames).agent).toEqual(sumTotals(exits.map((e) => e.agent!)));
     expect(finished(frames).counts).toMatchObject({ total: 3, ok: 3, awaiting_input: 0 });
   });
