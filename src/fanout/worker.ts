@@ -182,7 +182,7 @@ export class Worker {
    * reason given is the one reported; a later, shorter grace period wins.
    */
   stop(reason: StopReason, signal: NodeJS.Signals, graceMs: number): void {
-    if (!this.running || !this.pty || this.state === 'exited' || this.settling) return;
+    if (!this.running || !this.pty || this.settling) return;
     this.stopReason ??= reason;
     this.state = 'stopping';
     this.pty.kill(signal);

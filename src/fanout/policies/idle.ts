@@ -16,7 +16,7 @@ export function idle(ms: number, kill: boolean): AttemptWatcher {
       timer = setTimeout(check, Math.max(1, delay));
     };
     const check = (): void => {
-      if (worker.state !== 'running') return;
+      if (worker.state !== 'running' || worker.endedAt !== null) return; // endedAt: its output ended, worker_exited is being prepared
       if (worker.paused) return arm(ms);
       const quiet = now() - worker.lastOutputAt;
       // Due again after each further full quiet period of the same silence.
