@@ -271,6 +271,23 @@ describe('relay fanout --worktree', () => {
   });
 });
 
+describe('relay fanout --worktree, forced', () => {
+  it('a second Ctrl-C (workers ignoring SIGTERM) still removes every worktree and branch before relay exits', async () => {
+    const repo = makeRepo();
+    const child = spawnRelay(['fanout', '--worktree', '--task', 'a', '--task', 'b', '--progress', 'plain', '--grace', '30s', '--', 'bash', '-c', 'trap "" TERM; echo "ready in $PWD"; sleep 30'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    child.stdout!.resume();
+    await waitForOutput(child.stdout!, /ready in \/[\s\S]*ready in \//);
+    const stopping = waitForOutput(child.stderr!, /SIGINT: stopping workers/);
+    process.kill(-child.pid!, 'SIGINT');
+    await stopping;
+    process.kill(-child.pid!, 'SIGINT');
+    const { code } = await exited(child);
+    expect(code).toBe(130);
+    expect(worktreePaths(repo)).toEqual([repo]);
+    expect(branches(repo)).toEqual(['main']);
+  });
+});
+
 describe('relay fanout --results', () => {
   it('writes a folder per task whose files match manifest.json and the frames', () => {
     const repo = makeRepo();
