@@ -224,7 +224,7 @@ describe('agent_event frames', () => {
     const events = parseAll('claude', [fixture('claude')]);
     let seq = 0;
     const stamp = <T extends object>(body: T) => ({ v: PROTOCOL_VERSION, seq: ++seq, ts: 1764000000000, ...body });
-    for (const e of events) expect(Value.Errors(AnyFrame, stamp(agentEventBody('w1', e))).First()).toBeUndefined();
+    for (const e of events) expect(Value.Errors(AnyFrame, stamp(agentEventBody({ worker: 'w1', task: 1, task_id: '1', attempt: 1 }, e))).First()).toBeUndefined();
     const agent = totalsOf(events);
     const exited = stamp({ type: 'worker_exited', worker: 'w1', index: 1, task: 1, task_id: '1', attempt: 1, exit_code: 0, signal: null, reason: 'exit', duration_ms: 5, bytes: 10, agent });
     const finished = stamp({ type: 'run_finished', ok: true, exit_code: 0, reason: 'completed', counts: { total: 1, ok: 1, failed: 0, signal: 0, spawn_error: 0, cancelled: 0, timeout: 0, idle: 0, not_started: 0 }, attempts: 1, failed_tasks: [], not_started: [], slowest: [], duration_ms: 9, agent: sumTotals([agent]) });

@@ -103,7 +103,7 @@ describe('an agent session on a real terminal', () => {
     const frames: FrameBody[] = [];
     const failures: string[] = [];
     const s = new AgentSession({
-      worker: 'w1',
+      source: { worker: 'w1', task: 1, task_id: '1', attempt: 1 },
       events: 'claude',
       onInput,
       emit: (body) => frames.push(body),
@@ -166,7 +166,7 @@ describe('an agent session on a real terminal', () => {
     expect(looksLikePrompt(t.seen())).toBe(false);
     await stop(t);
     expect(events(frames)).toEqual([
-      { type: 'agent_event', worker: 'w1', kind: 'awaiting_input', raw: { screen_tail: expect.stringContaining('[y/N] ') }, inferred: true, action: 'answer' },
+      { type: 'agent_event', worker: 'w1', task: 1, task_id: '1', attempt: 1, kind: 'awaiting_input', raw: { screen_tail: expect.stringContaining('[y/N] ') }, inferred: true, action: 'answer' },
     ]);
   });
 });

@@ -51,7 +51,7 @@ describe('shards and relay merge', () => {
     const shardEnds = [1, 2, 3].map((k) => parseFrames(readFileSync(file(k), 'utf8')).at(-1) as RunFinished);
     const end = frames.at(-1) as RunFinished;
     for (const key of Object.keys(end.counts) as (keyof RunFinished['counts'])[]) {
-      expect(end.counts[key], key).toBe(shardEnds.reduce((n, e) => n + e.counts[key], 0));
+      expect(end.counts[key], key).toBe(shardEnds.reduce((n, e) => n + (e.counts[key] ?? 0), 0));
     }
     expect(end).toMatchObject({ ok: false, exit_code: 1, reason: 'completed', attempts: TASKS, counts: { total: TASKS, ok: TASKS - 1, failed: 1 }, failed_tasks: [{ task: 7 }] });
     // Every frame of every shard is there once, in the order the files were given.

@@ -120,7 +120,7 @@ export class AgentTask {
     private readonly ended: (totals: AgentTotals) => void,
   ) {
     this.session = new AgentSession({
-      worker: info.worker,
+      source: { worker: info.worker, task: info.number, task_id: info.id, attempt: info.attempt ?? 1 },
       events: o.events,
       ...(o.onInput ? { onInput: o.onInput } : {}),
       emit: (body) => {

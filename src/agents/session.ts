@@ -8,13 +8,14 @@
 //   4. act: an awaiting_input event, or an idle worker at a prompt, goes through --on-input.
 import type { AgentTotals } from '../frames/agent.js';
 import type { FrameBody } from '../frames/types.js';
-import { agentEventBody, createEventParser, type AgentEventParser } from './events/parser.js';
+import { agentEventBody, createEventParser, type AgentEventParser, type AgentEventSource } from './events/parser.js';
 import { addEvent, emptyTotals } from './events/totals.js';
 import type { EventFormat, NormalisedEvent } from './events/types.js';
 import { decideOnInput, DEFAULT_ON_INPUT, type InputAction, type InputSignal, type OnInputPolicy } from './on-input.js';
 
 export interface AgentSessionOptions {
-  worker: string;
+  /** The worker and task attempt its frames name. */
+  source: AgentEventSource;
   events: EventFormat;
   onInput?: OnInputPolicy;
   /** Queues a frame (the run's emit). */
@@ -82,7 +83,7 @@ export class AgentSession {
 
   private report(event: NormalisedEvent, extra: { inferred?: boolean; action?: 'fail' | 'answer' | 'wait' }): void {
     addEvent(this.totals, event);
-    this.o.emit({ ...agentEventBody(this.o.worker, event), ...extra });
+    this.o.emit({ ...agentEventBody(this.o.source, event), ...extra });
   }
 
   private act(decision: InputAction): void {

@@ -4,16 +4,30 @@
 // unless kept. The branch is deleted with it when the agent committed nothing, and kept (named
 // in the report) when it holds commits. Removal is idempotent, and cleanup() removes whatever
 // this run still has, so a stop at any moment (Ctrl-C) leaves nothing behind.
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+import { text } from 'node:stream/consumers';
 import { usageError } from '../errors.js';
 import type { WorktreeInfo } from '../frames/agent.js';
 
-const run = promisify(execFile);
+/**
+ * Runs a program to its end: its stdout, or a rejection carrying its stderr. In its own process
+ * group (detached): Ctrl-C in a terminal signals the whole foreground group, and a git killed
+ * half-way through `worktree add` or `remove` would leave a worktree or branch behind.
+ */
+async function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string }> {
+  const child = spawn(file, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [stdout, stderr, code] = await Promise.all([
+    text(child.stdout),
+    text(child.stderr),
+    new Promise<number | null>((resolve, reject) => child.once('error', reject).once('close', resolve)),
+  ]);
+  if (code === 0) return { stdout };
+  throw Object.assign(new Error(`${file} exited with ${code ?? 'a signal'}`), { stderr });
+}
 
 /** Branches relay makes all start with this; the sweep touches nothing else. */
 export const BRANCH_PREFIX = 'relay/';
@@ -36,10 +50,7 @@ export interface DiffStat {
 /** Runs git; rejects with its first line of stderr. */
 async function git(cwd: string, args: string[]): Promise<string> {
   try {
-    const { stdout } = await run('git', ['-C', cwd, ...args], {
-      env: { ...process.env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0' },
-      maxBuffer: 256 * 1024 * 1024,
-    });
+    const { stdout } = await run('git', ['-C', cwd, ...args], { ...process.env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0' });
     return stdout;
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
@@ -82,6 +93,8 @@ export interface WorktreesOptions {
 /** One run's worktrees in one repository. */
 export class Worktrees {
   private readonly live = new Map<string, Worktree>();
+  /** Worktrees left in place (--keep-worktrees). */
+  private kept = 0;
   private readonly names = new Set<string>();
 
   private constructor(
@@ -134,6 +147,7 @@ export class Worktrees {
   async finish(wt: Worktree, keep = false): Promise<WorktreeInfo> {
     const stat = await this.diffStat(wt);
     if (!keep) await this.remove(wt);
+    else this.keep(wt);
     return { path: wt.path, branch: wt.branch, base: wt.base, ...stat, kept: keep };
   }
 
@@ -143,10 +157,17 @@ export class Worktrees {
     await removeWorktree(this.root, wt.path, wt.branch, wt.base);
   }
 
-  /** Removes every worktree of this run not removed yet: for Ctrl-C and other early ends. Idempotent. */
+  /** Leaves it for the user (--keep-worktrees): cleanup() no longer touches it, nor the run's folder. */
+  private keep(wt: Worktree): void {
+    this.live.delete(wt.path);
+    this.kept += 1;
+  }
+
+  /** Removes every worktree of this run not removed (or kept) yet: for Ctrl-C and other early ends. Idempotent. */
   async cleanup(): Promise<void> {
     await Promise.all([...this.live.values()].map((wt) => this.remove(wt)));
     await git(this.root, ['worktree', 'prune']).catch(() => {});
+    if (this.kept > 0) return;
     rmSync(this.dir, { recursive: true, force: true });
     if (!this.ownParent) return;
     try {

@@ -1,12 +1,19 @@
 // Wires one fanout together, in this order (each step's clean-up runs in reverse):
-//  0. inputs: the task list and --input-file are read and checked before anything is opened;
+//  0. inputs: the task list and --input-file are read and checked before anything is opened; the
+//     agent plan (config file, --agent preset, installed?) and the AgentRun (repository check for
+//     --worktree, the --results folder) likewise: usage errors come before anything reaches stdout;
 //  1. destination: opened first, so a bad --output fails before any worker starts;
 //  2. engine run: starts the workers;
 //  3. progress: observes the run on stderr (never stdout);
 //  4. signals and output failure: both turn into a graceful stop of the run;
 //  5. pump: frames from the run into the writer; a slow reader pauses the run through it;
-//  6. end: flush the writer, stop progress (which prints the summary), and return the exit status (never process.exit,
-//     which would drop buffered frames), except when a stalled reader must be abandoned.
+//  6. end: close the AgentRun (manifest, worktrees left), flush the writer, stop progress (which prints the summary),
+//     and return the exit status (never process.exit, which would drop buffered frames), except when a stalled reader
+//     must be abandoned: then the AgentRun is aborted (its worktrees removed) first.
+import { randomUUID } from 'node:crypto';
+import { AgentRun } from '../agents/agent-run.js';
+import { renderScreen } from '../replay/screen.js';
+import { planAgent } from './agent.js';
 import { encodeFrame } from '../frames/encode.js';
 import { fanout, type FanoutRun, type RunResult } from '../fanout/run.js';
 import { createProgress, type ProgressMode } from '../progress/index.js';
@@ -44,6 +51,15 @@ export interface FanoutCliOptions {
   lines: boolean;
   /** worker_stream frames (false implies lines). */
   stream: boolean;
+  /** --agent NAME: a preset (built-in or from the config file). */
+  agent: string | undefined;
+  /** --on-input fail|wait|answer:TEXT */
+  onInput: string | undefined;
+  /** --worktree / --no-worktree (undefined: the config's default). */
+  worktree: boolean | undefined;
+  keepWorktrees: boolean | undefined;
+  /** --results DIR */
+  results: string | undefined;
 }
 
 /** After the reader went away nobody wants the output: hang up on the workers, briefly. */
@@ -54,6 +70,11 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
   const tasks = await loadTasks(options.tasksFile, options.task, process.stdin);
   if (options.shard && !tasks) throw usageError('--shard needs a task list (--tasks or --task)');
   const input = loadInput(options.input, options.inputFile);
+  const plan = planAgent({ ...options, taskList: tasks !== undefined });
+  const runId = randomUUID();
+  const agentRun = plan.run
+    ? await AgentRun.open({ ...plan.run, runId, cwd: process.cwd(), cols: options.cols, rows: options.rows, renderScreen })
+    : undefined;
   const destination = openDestination(options.output, process.stdout);
   const writer = destination.stream
     ? new FrameWriter(destination.stream, {
@@ -66,13 +87,15 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
   const mode = destination.sharesTerminal && options.progress === 'auto' ? 'plain' : options.progress;
   const progress = await createProgress(mode, { stderr: process.stderr });
   const run = fanout({
-    command: options.command,
-    workers: options.workers,
+    runId,
+    agent: agentRun,
+    command: plan.command,
+    workers: plan.workers,
     tasks,
     shard: options.shard,
     maxFailures: options.maxFailures,
     timeoutMs: options.timeoutMs,
-    idleTimeoutMs: options.idleTimeoutMs,
+    idleTimeoutMs: plan.idleTimeoutMs,
     killIdle: options.killIdle,
     retries: options.retries,
     retryDelayMs: options.retryDelayMs,
@@ -96,6 +119,8 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
 
   const pumped = pump(run, writer);
   const result = await run.result;
+  // A failure here (git, disk) must not cost the frames or the exit status: say it and go on.
+  await agentRun?.close({ ok: result.ok, exitCode: result.exitCode, reason: result.reason }).catch((err: Error) => process.stderr.write(`relay: ${err.message}\n`));
   const flushed = await flush(pumped, writer, result, () => forced !== undefined);
   await progress.stop();
   await stepSummary?.finish();
@@ -103,6 +128,7 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
   const code = forced ?? exitCode(result, writer?.error);
   if (!flushed) {
     // The reader is stalled and we are stopping: its pipe would keep us alive forever.
+    await agentRun?.abort();
     process.exit(code);
   }
   return code;

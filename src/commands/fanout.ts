@@ -62,12 +62,32 @@ SHARDS. --shard K/N runs only tasks K, K+N, K+2N… of the list (task numbers
 stay those of the full list), so N CI jobs cover it exactly once; "relay
 merge" joins their frame files.
 
+AGENTS. --agent NAME runs an agent CLI headless on each task of the task
+list, the task as its prompt: claude (claude -p, stream-json), codex (codex
+exec --json), gemini (gemini -p, stream-json), aider (aider --message), sim
+(relay's simulated agent, Claude-style events), or a preset defined in
+relay.config.json (or package.json's "relay" key, which also sets defaults
+for these flags; flags win). Arguments after "--" are appended. Its JSON
+events become agent_event frames (kind: message, tool_use, tool_result,
+awaiting_input, result, error), with totals (events, tokens, cost) in
+worker_exited.agent and run_finished.agent. A preset whose program is not
+on PATH stops relay at once (exit 2). --on-input decides what happens when
+an agent waits for input (it asks, or it is silent for --idle-timeout at a
+prompt): fail (default: stopped, reason "awaiting_input"), wait, or
+answer:TEXT (TEXT and Enter are typed). --worktree runs every task in its
+own git worktree and branch (relay/<run>/<task>) of the current repository,
+reports its diff stat in worker_exited.worktree and removes it afterwards
+(also on Ctrl-C) unless --keep-worktrees. --results DIR writes per task the
+transcript, final screen, result text, diff and events, and manifest.json.
+See docs/agents.md.
+
 LINES. --lines adds worker_line frames: each line of a worker's output as
 its terminal finally showed it (ANSI stripped, spinner redraws resolved);
 --no-stream drops the raw worker_stream frames (and implies --lines).
 
 stdout carries NDJSON frames only (run_started, worker_started,
-worker_stream, worker_line, worker_idle, worker_exited, run_finished; see
+worker_stream, worker_line, agent_event, worker_idle, worker_exited,
+run_finished; see
 docs/frames.md and relay schema), written through an awaited writer: when
 the reader falls behind, the workers' terminals are paused, so memory stays
 bounded and nothing is lost. When stdout is a terminal, frames are not
@@ -80,10 +100,12 @@ table (relay summary --format markdown) is appended to that file.
 
 Exit codes:
   0    every task succeeded
-  1    a task failed (non-zero exit, signal, timeout, idle, could not start:
-       127/126), also with --fail-fast / --max-failures
-  2    usage error (bad flag or value, unreadable task file, bad task line);
-       nothing is written to stdout
+  1    a task failed (non-zero exit, signal, timeout, idle, its agent
+       waited for input, could not start: 127/126), also with --fail-fast /
+       --max-failures
+  2    usage error (bad flag or value, unreadable task file, bad task line,
+       bad relay.config.json, agent not installed, --worktree outside a git
+       repository); nothing is written to stdout
   74   frames could not be written (e.g. disk full)
   130  interrupted (SIGINT, Ctrl-C); a second Ctrl-C kills the workers at once
   141  the frame reader closed the pipe (like SIGPIPE; "| head" under
@@ -124,6 +146,22 @@ Exit codes:
       command: '<%= config.bin %> <%= command.id %> --tasks tasks.txt --shard 2/3 -o shard-2.ndjson -- ./agent.sh && <%= config.bin %> merge shard-*.ndjson > all.ndjson',
     },
     {
+      description: 'Claude Code on each task, 9 at a time, each in its own git worktree; results folder for CI:',
+      command: '<%= config.bin %> <%= command.id %> --agent claude --tasks todo.txt --workers 9 --worktree --results relay-results',
+    },
+    {
+      description: 'Agent events and token/cost totals, with the built-in simulated agent:',
+      command: `<%= config.bin %> <%= command.id %> --agent sim --tasks todo.txt | jq -c 'select(.type=="agent_event" or .type=="run_finished") | {type, kind, agent}'`,
+    },
+    {
+      description: 'An agent that asks a question is answered (default: it is stopped, reason "awaiting_input"):',
+      command: '<%= config.bin %> <%= command.id %> --agent sim --tasks todo.txt --on-input answer:yes -- --ask',
+    },
+    {
+      description: 'A plain command waiting at a prompt for 30s is answered; the worktrees are kept for review:',
+      command: '<%= config.bin %> <%= command.id %> --tasks todo.txt --idle-timeout 30s --on-input answer:y --worktree --keep-worktrees -- ./agent.sh',
+    },
+    {
       description: 'Each worker\'s output as text:',
       command: `<%= config.bin %> <%= command.id %> -w 4 | jq -j 'select(.type=="worker_stream") | .data'`,
     },
@@ -151,6 +189,11 @@ Exit codes:
     'retry-delay': duration({ default: DEFAULTS.retryDelayMs, description: 'Back-off before the first retry, doubling for each next one (at most 1m, or DURATION if longer). [default: 1s]', helpValue: 'DURATION', helpGroup: 'POLICIES' }),
     input: Flags.string({ description: 'Typed into every worker\'s terminal once it has started, followed by Enter.', helpValue: 'TEXT', exclusive: ['input-file'], helpGroup: 'POLICIES' }),
     'input-file': Flags.string({ description: 'Typed into every worker\'s terminal once it has started, exactly as it is.', helpValue: 'FILE', helpGroup: 'POLICIES' }),
+    agent: Flags.string({ description: 'Run an agent CLI on each task, with the task as its prompt: claude, codex, gemini, aider, sim (relay\'s simulated agent), or a preset of relay.config.json. Arguments after "--" are appended. Adds agent_event frames.', helpValue: 'NAME', helpGroup: 'AGENTS' }),
+    'on-input': Flags.string({ description: 'When an agent waits for input (it asks, or sits idle for --idle-timeout at a prompt): fail (stop it, reason "awaiting_input"), wait, or answer:TEXT (type TEXT and Enter). [default: fail]', helpValue: 'fail|wait|answer:TEXT', helpGroup: 'AGENTS' }),
+    worktree: Flags.boolean({ allowNo: true, description: 'Run each task in its own git worktree (branch relay/<run>/<task>) of the current repository; its diff stat goes into worker_exited. Removed afterwards.', helpGroup: 'AGENTS' }),
+    'keep-worktrees': Flags.boolean({ description: 'Leave the worktrees in place after the run (their paths are in worker_exited).', helpGroup: 'AGENTS' }),
+    results: Flags.string({ description: 'Write per task its transcript, final screen, result text, diff and events, and a manifest.json, to DIR.', helpValue: 'DIR', helpGroup: 'AGENTS' }),
     cols: Flags.integer({ min: 1, default: DEFAULTS.cols, description: 'Terminal width of every worker.' }),
     rows: Flags.integer({ min: 1, default: DEFAULTS.rows, description: 'Terminal height of every worker.' }),
     output: Flags.string({ char: 'o', description: 'Write frames to FILE instead of stdout ("-": stdout, even when it is a terminal).', helpValue: 'FILE' }),
@@ -162,7 +205,7 @@ Exit codes:
     'low-water-mark': size({ description: 'Buffered frames at which paused workers resume. [default: a quarter of the high water mark]', helpValue: 'SIZE', helpGroup: 'BACKPRESSURE' }),
   };
 
-  static override usage = '<%= command.id %> [--workers N] [--tasks FILE | --task TEXT...] [FLAGS] [-- COMMAND [ARGS...]]';
+  static override usage = '<%= command.id %> [--workers N] [--tasks FILE | --task TEXT...] [--agent NAME] [FLAGS] [-- COMMAND [ARGS...]]';
 
   async run(): Promise<void> {
     const split = splitCommand(this.argv);
@@ -191,6 +234,11 @@ Exit codes:
       lowWaterMark: flags['low-water-mark'],
       lines: flags.lines,
       stream: flags.stream,
+      agent: flags.agent,
+      onInput: flags['on-input'],
+      worktree: flags.worktree,
+      keepWorktrees: flags['keep-worktrees'],
+      results: flags.results,
     });
   }
 

@@ -4,10 +4,13 @@ import type { Job } from './jobs.js';
 import type { ResolvedOptions } from './options.js';
 import type { WorkerSpec } from './worker.js';
 
-/** What one attempt runs: the command with its placeholders filled, its environment and cwd. */
-export function attemptSpec(opts: ResolvedOptions, slot: number, job: Job): WorkerSpec {
+/**
+ * What one attempt runs: the command with its placeholders filled, its environment and cwd.
+ * `base` is the directory a task's own cwd is relative to: the run's, or the attempt's worktree.
+ */
+export function attemptSpec(opts: ResolvedOptions, slot: number, job: Job, base = opts.cwd): WorkerSpec {
   const { task } = job;
-  const cwd = task.cwd ? resolve(opts.cwd, task.cwd) : opts.cwd;
+  const cwd = task.cwd ? resolve(base, task.cwd) : base;
   const env: Record<string, string> = {
     ...opts.env,
     ...task.env,

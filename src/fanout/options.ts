@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type { AgentRun } from '../agents/agent-run.js';
 import { usageError } from '../errors.js';
 import { resolveLineMode, type LineMode, type LineModeOptions } from '../lines/line-mode.js';
 import { implicitTasks, type Task } from '../tasks/task.js';
@@ -65,6 +66,12 @@ export interface FanoutOptions {
   lines?: boolean | LineModeOptions;
   /** Emit worker_stream frames. Default true; false implies line mode. */
   stream?: boolean;
+  /**
+   * Agent-aware run (src/agents, AgentRun.open with the same runId): agent_event frames and
+   * --on-input, a worktree per attempt as its cwd, the results folder, and the `agent` and
+   * `worktree` fields of worker_exited and run_finished. Default: none.
+   */
+  agent?: AgentRun;
   /** Run id for the run_started frame. Default: a random UUID. */
   runId?: string;
   /** Spawns a terminal; injectable for tests. Default: node-pty. */
@@ -73,7 +80,7 @@ export interface FanoutOptions {
   now?: () => number;
 }
 
-type Optionals = 'signal' | 'runId' | 'spawn' | 'env' | 'tasks' | 'shard' | 'maxFailures' | 'timeoutMs' | 'idleTimeoutMs' | 'input' | 'lines' | 'stream';
+type Optionals = 'agent' | 'signal' | 'runId' | 'spawn' | 'env' | 'tasks' | 'shard' | 'maxFailures' | 'timeoutMs' | 'idleTimeoutMs' | 'input' | 'lines' | 'stream';
 
 export interface ResolvedOptions extends Required<Omit<FanoutOptions, Optionals>> {
   /** Null when line mode is off. */
@@ -89,6 +96,7 @@ export interface ResolvedOptions extends Required<Omit<FanoutOptions, Optionals>
   idleTimeoutMs: number | undefined;
   input: string | Buffer | undefined;
   signal: AbortSignal | undefined;
+  agent: AgentRun | undefined;
   runId: string | undefined;
   spawn: PtySpawner | undefined;
   version: string;
@@ -193,6 +201,7 @@ export function resolveOptions(options: FanoutOptions): ResolvedOptions {
     lowWaterMark,
     lines: resolveLineMode(options.lines, options.stream),
     signal: options.signal,
+    agent: options.agent,
     runId: options.runId,
     spawn: options.spawn,
     now: options.now ?? Date.now,

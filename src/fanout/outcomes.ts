@@ -17,7 +17,7 @@ export interface TaskRecord {
 export const SLOWEST = 5;
 
 export function emptyCounts(): OutcomeCounts {
-  return { total: 0, ok: 0, failed: 0, signal: 0, spawn_error: 0, cancelled: 0, timeout: 0, idle: 0, not_started: 0 };
+  return { total: 0, ok: 0, failed: 0, signal: 0, spawn_error: 0, cancelled: 0, timeout: 0, idle: 0, awaiting_input: 0, not_started: 0 };
 }
 
 export function succeeded(r: Pick<TaskRecord, 'reason' | 'exitCode'>): boolean {
@@ -30,6 +30,7 @@ export function countOutcomes(records: readonly TaskRecord[]): OutcomeCounts {
     counts.total += 1;
     if (r.reason === null) counts.not_started += 1;
     else if (r.reason === 'exit') counts[r.exitCode === 0 ? 'ok' : 'failed'] += 1;
+    else if (r.reason === 'awaiting_input') counts.awaiting_input = (counts.awaiting_input ?? 0) + 1;
     else counts[r.reason] += 1;
   }
   return counts;

@@ -3,6 +3,8 @@ import type { Frame } from '../frames/types.js';
 /** Rough in-memory size of a frame: its text plus a fixed allowance for the object. */
 export function frameWeight(frame: Frame): number {
   if (frame.type === 'worker_stream') return frame.data.length + 128;
+  // Its raw event is the agent's whole JSON line (a tool result can hold a file): count it.
+  if (frame.type === 'agent_event') return (JSON.stringify(frame.raw) ?? '').length + (frame.text?.length ?? 0) + 256;
   return frame.type === 'worker_line' ? frame.text.length + 128 : 256;
 }
 

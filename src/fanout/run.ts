@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { PROTOCOL_VERSION, type Frame, type FrameBody, type RunEnd } from '../frames/types.js';
 import { spawnPty, type PtySpawner } from '../workers/pty.js';
+import { agentAttempt } from './agent.js';
 import { attemptSpec } from './attempt.js';
 import { JobQueue, type Job } from './jobs.js';
 import { withLines } from '../lines/line-mode.js';
@@ -156,18 +157,29 @@ class Run implements FanoutRun {
   private startAttempt(slot: Slot, job: Job): void {
     const { opts } = this;
     let unwatch = (): void => {};
-    const emit = (body: FrameBody): void => this.emit(body);
-    const worker = new Worker(
-      attemptSpec(opts, slot.index, job),
-      { emit: opts.lines ? withLines(emit, opts.lines) : emit, now: opts.now, ended: (w) => (unwatch(), this.attemptEnded(slot, w)) },
-    );
+    const runEmit = (body: FrameBody): void => this.emit(body);
+    const emit = opts.lines ? withLines(runEmit, opts.lines) : runEmit;
+    // With an agent run, the attempt is prepared first (its worktree) and finished last (totals, diff, results).
+    const extension = opts.agent && agentAttempt({ agent: opts.agent, opts, slot: slot.index, job, emit, worker: () => worker });
+    const worker: Worker = new Worker(attemptSpec(opts, slot.index, job), {
+      emit,
+      now: opts.now,
+      ended: (w) => (unwatch(), this.attemptEnded(slot, w)),
+      ...(extension ? { extension } : {}),
+    });
     slot.current = worker;
     this.attempts += 1;
     this.recordOf.get(job.task)!.attempts = job.attempt;
-    worker.start(this.spawn);
-    if (!worker.running) return; // could not start: already ended
-    if (this.paused) worker.pause();
-    unwatch = this.policies.watch({ worker, emit: (body) => this.emit(body), now: opts.now, graceMs: opts.graceMs });
+    const started = (): void => {
+      if (!worker.running) return; // could not start: already ended (or ending)
+      // Stopped while it was being prepared: it started anyway, so stop it now.
+      if (this.stopReason) return worker.stop('cancelled', 'SIGTERM', opts.graceMs);
+      if (this.paused) worker.pause();
+      unwatch = this.policies.watch({ worker, emit: runEmit, now: opts.now, graceMs: opts.graceMs });
+    };
+    const starting = worker.start(this.spawn);
+    if (starting) void starting.then(started);
+    else started();
   }
 
   private attemptEnded(slot: Slot, worker: Worker): void {
@@ -204,6 +216,7 @@ class Run implements FanoutRun {
       not_started: result.notStarted,
       slowest: result.slowest,
       duration_ms: result.durationMs,
+      ...(this.opts.agent?.totals() ? { agent: this.opts.agent.totals()! } : {}),
     });
     this.queue.close();
     this.settle(result);

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import type { FrameBody, WorkerReason } from '../frames/types.js';
+import type { FrameBody, WorkerExited, WorkerReason } from '../frames/types.js';
 import type { PtyExit, PtyProcess, PtySpawner } from '../workers/pty.js';
 import { resolveCommand } from '../workers/resolve.js';
 import type { Job } from './jobs.js';
@@ -19,7 +19,25 @@ function isDirectory(path: string): boolean {
 }
 
 /** Why relay stopped an attempt; its worker_exited reason. */
-export type StopReason = Extract<WorkerReason, 'cancelled' | 'timeout' | 'idle'>;
+export type StopReason = Extract<WorkerReason, 'cancelled' | 'timeout' | 'idle' | 'awaiting_input'>;
+
+/** Fields an extension adds to worker_exited. */
+export type ExitExtras = Partial<Pick<WorkerExited, 'agent' | 'worktree' | 'error'>>;
+
+/**
+ * Extra steps around an attempt (agent-aware runs: src/fanout/agent.ts). The attempt holds its
+ * slot from prepare() until end() has settled, so the slot is never free before worker_exited.
+ */
+export interface AttemptExtension {
+  /** Before it spawns: the spec to run (e.g. with its worktree as cwd). A rejection is its spawn_error. */
+  prepare(spec: WorkerSpec): Promise<WorkerSpec>;
+  /** A chunk of its output, right after the worker_stream frame that carried it. */
+  text(text: string): void;
+  /** It printed nothing for --idle-timeout; true when --on-input took the matter over. */
+  idle(tail: string): boolean;
+  /** Its output ended (or it never started): extra worker_exited fields. Never rejects. */
+  end(worker: Worker): Promise<ExitExtras>;
+}
 
 export interface WorkerSpec {
   /** Slot number: the worker id is `w<index>`. */
@@ -37,6 +55,7 @@ export interface WorkerHooks {
   now(): number;
   /** The attempt has ended and its worker_exited frame was emitted. */
   ended(worker: Worker): void;
+  extension?: AttemptExtension;
 }
 
 /**
@@ -64,6 +83,8 @@ export class Worker {
   error: string | null = null;
 
   private pty: PtyProcess | undefined;
+  /** Between start() and spawning (extension.prepare), and between its end and worker_exited (extension.end). */
+  private settling = false;
   private readonly decoder = new StringDecoder('utf8');
   /** Set when relay asked it to stop, so its end is reported with that reason, not as its own failure. */
   private stopReason: StopReason | undefined;
@@ -73,7 +94,7 @@ export class Worker {
   private drainTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly spec: WorkerSpec,
+    private spec: WorkerSpec,
     private readonly hooks: WorkerHooks,
   ) {
     this.id = `w${spec.index}`;
@@ -82,8 +103,9 @@ export class Worker {
     this.argv = spec.argv;
   }
 
+  /** Holds its slot: started and not yet reported as exited. */
   get running(): boolean {
-    return this.state === 'running' || this.state === 'stopping';
+    return this.state === 'running' || this.state === 'stopping' || this.settling;
   }
 
   /** task, task_id and attempt: on every frame of this attempt. */
@@ -91,8 +113,29 @@ export class Worker {
     return { task: this.job.task.number, task_id: this.job.task.id, attempt: this.job.attempt };
   }
 
-  start(spawn: PtySpawner): void {
+  /** Starts it; returns a promise only when an extension prepares it first (the promise never rejects). */
+  start(spawn: PtySpawner): void | Promise<void> {
     this.startedAt = this.lastOutputAt = this.hooks.now();
+    if (this.hooks.extension) return this.prepareThenSpawn(spawn, this.hooks.extension);
+    this.spawnNow(spawn);
+  }
+
+  private async prepareThenSpawn(spawn: PtySpawner, extension: AttemptExtension): Promise<void> {
+    // Under way from now on: its slot is taken (and shown running) while it is prepared.
+    this.state = 'running';
+    this.settling = true;
+    try {
+      this.spec = await extension.prepare(this.spec);
+    } catch (err) {
+      this.settling = false;
+      return this.failToStart(126, (err as Error).message);
+    }
+    this.settling = false;
+    this.startedAt = this.lastOutputAt = this.hooks.now();
+    this.spawnNow(spawn);
+  }
+
+  private spawnNow(spawn: PtySpawner): void {
     // A task's own cwd may be missing; node-pty would start anyway and the child fail in chdir.
     if (!isDirectory(this.spec.cwd)) return this.failToStart(126, `cwd ${this.spec.cwd}: no such directory`);
     const resolved = resolveCommand(this.spec.argv[0] ?? '', this.spec.env, this.spec.cwd);
@@ -139,7 +182,7 @@ export class Worker {
    * reason given is the one reported; a later, shorter grace period wins.
    */
   stop(reason: StopReason, signal: NodeJS.Signals, graceMs: number): void {
-    if (!this.running || !this.pty) return;
+    if (!this.running || !this.pty || this.settling) return;
     this.stopReason ??= reason;
     this.state = 'stopping';
     this.pty.kill(signal);
@@ -162,7 +205,7 @@ export class Worker {
 
   /** Give up waiting for its last output (after the stop grace period, or a second Ctrl-C). */
   forceClose(): void {
-    if (!this.running || !this.pty) return;
+    if (!this.running || !this.pty || this.settling) return;
     this.stopReason ??= 'cancelled';
     this.pty.forceClose();
   }
@@ -177,6 +220,12 @@ export class Worker {
   private emitText(text: string): void {
     this.tail = text.length >= TAIL_CHARS ? text.slice(-TAIL_CHARS) : (this.tail + text).slice(-TAIL_CHARS);
     this.hooks.emit({ type: 'worker_stream', worker: this.id, data: text, ...this.taskFields });
+    this.hooks.extension?.text(text);
+  }
+
+  /** Tells its extension (its agent) that it has been silent for --idle-timeout; true when --on-input took over. */
+  idle(): boolean {
+    return this.hooks.extension?.idle(this.tail) ?? false;
   }
 
   private handleEnd(exit: PtyExit): void {
@@ -196,22 +245,34 @@ export class Worker {
   private finish(exit: PtyExit, reason: WorkerReason): void {
     clearTimeout(this.killTimer);
     clearTimeout(this.drainTimer);
-    this.state = 'exited';
     this.endedAt = this.hooks.now();
     this.exitCode = exit.exitCode;
     this.signal = exit.signal;
     this.reason = reason;
+    const extension = this.hooks.extension;
+    if (!extension) return this.exited({});
+    // Its slot stays taken until the extension is done (worktree diff, results files).
+    this.settling = true;
+    void extension.end(this).then((extras) => this.exited(extras));
+  }
+
+  private exited(extras: ExitExtras): void {
+    this.settling = false;
+    this.state = 'exited';
+    const error = this.error ?? extras.error;
     this.hooks.emit({
       type: 'worker_exited',
       worker: this.id,
       index: this.index,
-      exit_code: exit.exitCode,
-      signal: exit.signal,
-      reason,
+      exit_code: this.exitCode,
+      signal: this.signal,
+      reason: this.reason!,
       duration_ms: this.durationMs,
       bytes: this.bytes,
-      ...(this.error ? { error: this.error } : {}),
+      ...(error ? { error } : {}),
       ...this.taskFields,
+      ...(extras.agent ? { agent: extras.agent } : {}),
+      ...(extras.worktree ? { worktree: extras.worktree } : {}),
     });
     this.hooks.ended(this);
   }

@@ -19,8 +19,9 @@ export const Reason = Type.Union(
     Type.Literal('cancelled'),
     Type.Literal('timeout'),
     Type.Literal('idle'),
+    Type.Literal('awaiting_input'),
   ],
-  { description: 'exit: the command exited by itself; signal: it was killed by a signal it was not sent by relay; spawn_error: it could not be started; cancelled: relay stopped it (Ctrl-C, SIGTERM, closed output, fail-fast); timeout: relay stopped it after --timeout; idle: relay stopped it after --idle-timeout with --kill-idle.' },
+  { description: 'exit: the command exited by itself; signal: it was killed by a signal it was not sent by relay; spawn_error: it could not be started (or its worktree could not be made); cancelled: relay stopped it (Ctrl-C, SIGTERM, closed output, fail-fast); timeout: relay stopped it after --timeout; idle: relay stopped it after --idle-timeout with --kill-idle; awaiting_input: relay stopped it because its agent waited for input (--on-input fail).' },
 );
 
 // Which task an attempt runs. On worker_started, worker_stream, worker_exited and worker_idle.
@@ -42,6 +43,8 @@ export const Counts = Type.Object({
   cancelled: Type.Integer({ minimum: 0, description: 'stopped by relay before it finished (Ctrl-C, fail-fast…)' }),
   timeout: Type.Integer({ minimum: 0, description: 'stopped after --timeout' }),
   idle: Type.Integer({ minimum: 0, description: 'stopped after --idle-timeout with --kill-idle' }),
+  // Optional for readers only: added within v1, so frame files of older relays lack it; relay always writes it.
+  awaiting_input: Type.Optional(Type.Integer({ minimum: 0, description: 'stopped because its agent waited for input (--on-input fail); always written, absent from older v1 files' })),
   not_started: Type.Integer({ minimum: 0, description: 'never started: the run was stopped first' }),
 }, { description: 'Tasks by final outcome (the last attempt\'s, after retries); every key is always present and total is the sum of the others.' });
 
@@ -143,7 +146,12 @@ export const WorkerLineFrame = frame('worker_line', 'Line mode (--lines): one li
   ...TaskFields,
 });
 
-export const AgentEventFrame = frame('agent_event', 'A normalised event from a worker\'s agent (its own JSON event stream), after the worker_stream frame that completed it.', AgentEventProps);
+const { worker: agentWorker, ...agentEventRest } = AgentEventProps;
+export const AgentEventFrame = frame('agent_event', 'A normalised event from a worker\'s agent (its own JSON event stream), after the worker_stream frame that completed it.', {
+  worker: agentWorker,
+  ...TaskFields,
+  ...agentEventRest,
+});
 
 export const FrameSchemas = [RunStartedFrame, WorkerStartedFrame, WorkerStreamFrame, WorkerLineFrame, AgentEventFrame, WorkerIdleFrame, WorkerExitedFrame, RunFinishedFrame] as const;
 export const AnyFrame = Type.Union([...FrameSchemas]);

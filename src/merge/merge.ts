@@ -72,7 +72,7 @@ function mergedStart(files: readonly ShardFile[]): RunStarted {
 function mergedFinish(files: readonly ShardFile[]): RunFinished {
   const ends = files.map((f) => f.finished);
   const counts = ends.reduce<OutcomeCounts>((sum, e) => {
-    for (const key of Object.keys(sum) as (keyof OutcomeCounts)[]) sum[key] += e.counts[key];
+    for (const key of Object.keys(sum) as (keyof OutcomeCounts)[]) sum[key] = (sum[key] ?? 0) + (e.counts[key] ?? 0); // ?? 0: awaiting_input is absent from older v1 files
     return sum;
   }, emptyCounts());
   // A shard that was stopped (Ctrl-C, fail-fast…) decides the merged reason and status.

@@ -20,6 +20,7 @@ export function outcome(w: Pick<WorkerStatus, 'reason' | 'error' | 'exitCode' | 
   if (w.reason === 'cancelled') return w.signal ? `stopped (${w.signal})` : 'stopped';
   if (w.reason === 'timeout') return 'timed out';
   if (w.reason === 'idle') return 'stopped: idle';
+  if (w.reason === 'awaiting_input') return 'stopped: waiting for input';
   if (w.signal) return `killed by ${w.signal}`;
   return w.exitCode === 0 ? 'exited 0' : `exit ${w.exitCode}`;
 }
@@ -74,6 +75,17 @@ export function summary(f: RunFinished, taskList: boolean): string[] {
   const lines = [`run ${f.reason} in ${elapsed(f.duration_ms)}: ${total} ${noun}${outcomes.length ? `: ${outcomes.join(', ')}` : ''}${retried}`];
   if (f.failed_tasks.length > 0) lines.push(`failed: ${list(f.failed_tasks, (t) => failedText(t, taskList))}`);
   if (f.not_started.length > 0) lines.push(`not started: ${list(f.not_started, (id) => (taskList ? id : `w${id}`))}`);
+  if (f.agent) lines.push(agentText(f.agent));
   if (f.slowest.length > 1) lines.push(`slowest: ${list(f.slowest, (s: SlowTaskInfo) => `${label(s.task, s.task_id, taskList)} ${elapsed(s.duration_ms)}`)}`);
   return lines;
+}
+
+/** Agent totals in one line: "agents: 2 results, 1 asked for input; tokens 86 in, 2073 out (58548 cached); $0.0572". */
+function agentText(a: NonNullable<RunFinished['agent']>): string {
+  const events = [`${a.events.result} result${a.events.result === 1 ? '' : 's'}`];
+  if (a.events.error > 0) events.push(`${a.events.error} error${a.events.error === 1 ? '' : 's'}`);
+  if (a.events.awaiting_input > 0) events.push(`${a.events.awaiting_input} asked for input`);
+  const t = a.tokens;
+  const cached = t.cache_read + t.cache_write > 0 ? ` (${t.cache_read + t.cache_write} cached)` : '';
+  return `agents: ${events.join(', ')}; tokens ${t.input} in, ${t.output} out${cached}; $${a.cost_usd.toFixed(4)}`;
 }

@@ -30,3 +30,14 @@ export async function createScreen(cols: number, rows: number): Promise<Screen> 
     dispose: () => term.dispose(),
   };
 }
+
+/** The final screen a terminal of this size shows after `transcript` (the results folder's screen.txt). */
+export async function renderScreen(transcript: string, size: { cols: number; rows: number }): Promise<string> {
+  const screen = await createScreen(size.cols, size.rows);
+  try {
+    screen.write(transcript);
+    return (await screen.text()).join('\n') + '\n';
+  } finally {
+    screen.dispose();
+  }
+}

@@ -16,9 +16,9 @@ export interface Ran {
 }
 
 /** Runs the built CLI to completion with stdout and stderr as pipes (not terminals). */
-export function relaySync(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeout?: number } = {}): Ran {
+export function relaySync(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeout?: number; cwd?: string } = {}): Ran {
   const r = spawnSync(process.execPath, [RELAY, ...args], {
-    cwd: ROOT,
+    cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...options.env },
     input: options.input ?? '',
     encoding: 'utf8',

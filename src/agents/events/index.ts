@@ -1,4 +1,4 @@
-export { createEventParser, agentEventBody, type AgentEventParser } from './parser.js';
+export { createEventParser, agentEventBody, type AgentEventParser, type AgentEventSource } from './parser.js';
 export { emptyTotals, addEvent, sumTotals, isEmpty } from './totals.js';
 export { JsonLines, parseLine } from './lines.js';
 export { EVENT_FORMATS, type EventFormat, type NormalisedEvent } from './types.js';

@@ -29,7 +29,11 @@ export function createEventParser(format: EventFormat): AgentEventParser {
   };
 }
 
+/** Which worker and task attempt an event came from: the fields every worker frame carries. */
+export type AgentEventSource = Pick<AgentEvent, 'worker' | 'task' | 'task_id' | 'attempt'>;
+
 /** The agent_event frame body for a worker's event. */
-export function agentEventBody(worker: string, event: NormalisedEvent): FrameBody<AgentEvent> {
-  return { type: 'agent_event', worker, ...event };
+export function agentEventBody(source: AgentEventSource, event: NormalisedEvent): FrameBody<AgentEvent> {
+  const { worker, task, task_id, attempt } = source;
+  return { type: 'agent_event', worker, task, task_id, attempt, ...event };
 }

@@ -4,7 +4,8 @@ import type { AttemptWatcher } from './types.js';
  * --idle-timeout: an attempt that printed nothing for `ms` gets a worker_idle frame (and another
  * after each further quiet `ms`); with --kill-idle it is stopped instead, reason "idle". Agents
  * that wait for input they will never get are the common case. Time spent paused because the
- * frame reader is behind does not count: that silence is relay's, not the worker's.
+ * frame reader is behind does not count: that silence is relay's, not the worker's. With an agent
+ * run, the first report of a silence also goes to the attempt's agent (an inferred question).
  */
 export function idle(ms: number, kill: boolean): AttemptWatcher {
   return ({ worker, emit, now, graceMs }) => {
@@ -15,7 +16,7 @@ export function idle(ms: number, kill: boolean): AttemptWatcher {
       timer = setTimeout(check, Math.max(1, delay));
     };
     const check = (): void => {
-      if (worker.state !== 'running') return;
+      if (worker.state !== 'running' || worker.endedAt !== null) return; // endedAt: its output ended, worker_exited is being prepared
       if (worker.paused) return arm(ms);
       const quiet = now() - worker.lastOutputAt;
       // Due again after each further full quiet period of the same silence.
@@ -25,7 +26,9 @@ export function idle(ms: number, kill: boolean): AttemptWatcher {
       reports += 1;
       const { task, attempt } = worker.job;
       emit({ type: 'worker_idle', worker: worker.id, index: worker.index, task: task.number, task_id: task.id, attempt, idle_ms: quiet });
-      if (kill) worker.stop('idle', 'SIGTERM', graceMs);
+      // An agent silent at a prompt is --on-input's (answer, fail, wait), once per silence; not --kill-idle's.
+      const onInput = reports === 1 && worker.idle();
+      if (kill && !onInput) worker.stop('idle', 'SIGTERM', graceMs);
       else arm(ms);
     };
     arm(ms);

@@ -4,7 +4,7 @@ import type { Worker } from '../worker.js';
 const MAX_DELAY_MS = 60_000;
 
 /**
- * --retries: after a failed attempt (non-zero exit, a signal, a timeout, idle), whether to run the
+ * --retries: after a failed attempt (non-zero exit, a signal, a timeout, idle, awaiting input), whether to run the
  * task again, and after how long: `baseMs`, doubling per further attempt. Not retried: success,
  * relay's own cancellations, and commands that could not start (127/126 will not fix themselves).
  */
