@@ -53,7 +53,9 @@ describe('faults', () => {
     reader.kill('SIGCONT');
     expect((await exited(relay)).code).toBe(0);
     await exited(reader);
-    expect(peak).toBeLessThan(150 * 1024); // documented bound: see docs/reliability.md
+    // Documented bound (docs/reliability.md): Node's own ~70 MiB, V8's young generation, ~2 MiB of
+    // frames. Without backpressure this run passes 300 MiB and grows with the output.
+    expect(peak).toBeLessThan(200 * 1024);
     const frames = parseFrames(readFileSync(out, 'utf8'));
     expect(frames.map((f) => f.seq)).toEqual(frames.map((_, i) => i + 1));
     const all = transcripts(frames);
