@@ -1,14 +1,41 @@
-import { Flags } from '@oclif/core';
+// Flag and argument types shared by the commands: durations and sizes as people type them,
+// with a bad value reported as a usage error naming it (exit 2).
+import { Args, Flags } from '@oclif/core';
 import { usageError } from '../errors.js';
-import { parseDuration } from '../units.js';
+import { parseShard, type Shard } from '../tasks/shard.js';
+import { parseDuration, parseSize } from '../units.js';
 
-/** A duration flag (500ms, 2s, 1m); a bad value is a usage error naming it. */
-export const durationFlag = Flags.custom<number>({
-  parse: async (input) => {
-    try {
-      return parseDuration(input);
-    } catch (err) {
-      throw usageError((err as Error).message);
-    }
-  },
+/** oclif reports errors thrown by a flag's parser as failures of that flag: make them usage errors. */
+function unitFlag(parse: (text: string) => number) {
+  return Flags.custom<number>({
+    parse: async (input) => {
+      try {
+        return parse(input);
+      } catch (err) {
+        throw usageError((err as Error).message);
+      }
+    },
+  });
+}
+
+/** 500ms, 2s, 1m → milliseconds. */
+export const duration = unitFlag(parseDuration);
+
+/** A duration that must be more than zero (--timeout 0 would stop every task at once). */
+export const positiveDuration = unitFlag((text) => {
+  const ms = parseDuration(text);
+  if (ms <= 0) throw new Error(`expected a duration above 0, such as 90s or 10m, got "${text}"`);
+  return ms;
 });
+
+/** 4096, 64KB, 1MiB → bytes. */
+export const size = unitFlag(parseSize);
+
+/** K/N (parseShard's errors are usage errors already). */
+export const shard = Flags.custom<Shard>({ parse: async (input) => parseShard(input) });
+
+/** How help shows a default that is stored in ms (3000) but typed as a duration (3s). */
+export const shownAs = (text: string) => async (): Promise<string> => text;
+
+/** The frame stream a reading command takes. */
+export const frameFileArg = Args.string({ required: true, description: 'A saved frame stream, or "-" for stdin.' });

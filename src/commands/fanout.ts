@@ -1,34 +1,10 @@
-import { Command, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { splitCommand } from '../cli/argv.js';
-import { reportError } from '../cli/errors.js';
 import { DEFAULTS } from '../fanout/options.js';
-import { usageError } from '../errors.js';
-import { parseShard, type Shard } from '../tasks/shard.js';
-import { parseDuration, parseSize } from '../units.js';
+import { duration, positiveDuration, shard, shownAs, size } from '../cli/flags.js';
+import { RelayCommand } from '../cli/command.js';
 
-/** oclif reports errors thrown by a flag's parser as failures of that flag: make them usage errors. */
-function unitFlag(parse: (text: string) => number) {
-  return Flags.custom<number>({
-    parse: async (input) => {
-      try {
-        return parse(input);
-      } catch (err) {
-        throw usageError((err as Error).message);
-      }
-    },
-  });
-}
-const duration = unitFlag(parseDuration);
-/** A duration that must be more than zero (--timeout 0 would stop every task at once). */
-const positiveDuration = unitFlag((text) => {
-  const ms = parseDuration(text);
-  if (ms <= 0) throw new Error(`expected a duration above 0, such as 90s or 10m, got "${text}"`);
-  return ms;
-});
-const shard = Flags.custom<Shard>({ parse: async (input) => parseShard(input) });
-const size = unitFlag(parseSize);
-
-export default class Fanout extends Command {
+export default class Fanout extends RelayCommand {
   static override summary = 'Run tasks (or N copies of a command) on N workers, each in its own pseudo-terminal: frames on stdout, progress on stderr.';
 
   static override description = `Runs COMMAND (everything after "--") in pseudo-terminals
@@ -186,7 +162,7 @@ Exit codes:
     'idle-timeout': positiveDuration({ description: 'Report a worker that printed nothing for DURATION (a worker_idle frame).', helpValue: 'DURATION', helpGroup: 'POLICIES' }),
     'kill-idle': Flags.boolean({ description: 'Also stop an idle worker (reason "idle").', dependsOn: ['idle-timeout'], helpGroup: 'POLICIES' }),
     retries: Flags.integer({ min: 0, default: 0, description: 'Re-run a failed attempt up to N times.', helpValue: 'N', helpGroup: 'POLICIES' }),
-    'retry-delay': duration({ default: DEFAULTS.retryDelayMs, description: 'Back-off before the first retry, doubling for each next one (at most 1m, or DURATION if longer). [default: 1s]', helpValue: 'DURATION', helpGroup: 'POLICIES' }),
+    'retry-delay': duration({ default: DEFAULTS.retryDelayMs, defaultHelp: shownAs('1s'), description: 'Back-off before the first retry, doubling for each next one (at most 1m, or DURATION if longer).', helpValue: 'DURATION', helpGroup: 'POLICIES' }),
     input: Flags.string({ description: 'Typed into every worker\'s terminal once it has started, followed by Enter.', helpValue: 'TEXT', exclusive: ['input-file'], helpGroup: 'POLICIES' }),
     'input-file': Flags.string({ description: 'Typed into every worker\'s terminal once it has started, exactly as it is.', helpValue: 'FILE', helpGroup: 'POLICIES' }),
     agent: Flags.string({ description: 'Run an agent CLI on each task, with the task as its prompt: claude, codex, gemini, aider, sim (relay\'s simulated agent), or a preset of relay.config.json. Arguments after "--" are appended. Adds agent_event frames.', helpValue: 'NAME', helpGroup: 'AGENTS' }),
@@ -200,7 +176,7 @@ Exit codes:
     progress: Flags.option({ options: ['auto', 'tty', 'plain', 'none'] as const, default: 'auto' as const, description: 'Progress on stderr: live rows (tty), plain lines, or none. auto: tty when stderr is a terminal and CI is not set.' })(),
     lines: Flags.boolean({ description: 'Also write worker_line frames: each line of output as plain text (ANSI stripped, spinner redraws resolved).', helpGroup: 'LINES' }),
     stream: Flags.boolean({ default: true, allowNo: true, description: 'Write worker_stream frames (raw output for exact replay). --no-stream drops them and implies --lines.', helpGroup: 'LINES' }),
-    grace: duration({ default: DEFAULTS.graceMs, description: 'Time between asking workers to stop (SIGTERM) and SIGKILL, e.g. 500ms, 3s. [default: 3s]', helpValue: 'DURATION' }),
+    grace: duration({ default: DEFAULTS.graceMs, defaultHelp: shownAs('3s'), description: 'Time between asking workers to stop (SIGTERM) and SIGKILL, e.g. 500ms, 3s.', helpValue: 'DURATION' }),
     'high-water-mark': size({ description: 'Frames buffered for a slow reader before the workers are paused, e.g. 1MiB. [default: 1MiB]', helpValue: 'SIZE', helpGroup: 'BACKPRESSURE' }),
     'low-water-mark': size({ description: 'Buffered frames at which paused workers resume. [default: a quarter of the high water mark]', helpValue: 'SIZE', helpGroup: 'BACKPRESSURE' }),
   };
@@ -240,11 +216,5 @@ Exit codes:
       keepWorktrees: flags['keep-worktrees'],
       results: flags.results,
     });
-  }
-
-  protected override async catch(err: Error & { exitCode?: number }): Promise<void> {
-    // A parse error is still a parse: keeps oclif's "did not parse" warning (non-production) off stderr.
-    this.parsed = true;
-    reportError(err);
   }
 }

@@ -1,7 +1,7 @@
-import { Args, Command } from '@oclif/core';
-import { reportError } from '../cli/errors.js';
+import { Args } from '@oclif/core';
+import { RelayCommand } from '../cli/command.js';
 
-export default class Merge extends Command {
+export default class Merge extends RelayCommand {
   static override summary = 'Merge the frame files of shards (fanout --shard K/N) into one valid frame stream on stdout.';
 
   static override description = `Checks every FILE first: each line a valid frame, seq 1..n without gaps,
@@ -38,10 +38,5 @@ Exit codes:
     const { argv } = await this.parse(Merge);
     const { runMerge } = await import('../cli/run-merge.js');
     process.exitCode = await runMerge(argv as string[]);
-  }
-
-  protected override async catch(err: Error & { exitCode?: number }): Promise<void> {
-    this.parsed = true;
-    reportError(err);
   }
 }

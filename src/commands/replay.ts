@@ -1,8 +1,8 @@
-import { Args, Command, Flags } from '@oclif/core';
-import { reportError } from '../cli/errors.js';
-import { durationFlag } from '../cli/flags.js';
+import { Flags } from '@oclif/core';
+import { duration, frameFileArg } from '../cli/flags.js';
+import { RelayCommand } from '../cli/command.js';
 
-export default class Replay extends Command {
+export default class Replay extends RelayCommand {
   static override summary = 'Show what each worker\'s terminal showed, from a saved frame stream.';
 
   static override description = `Reads a frame stream (FILE, or "-" for stdin) and shows, for each worker
@@ -32,14 +32,14 @@ with --no-stream has only lines: its screen is then those lines.`;
   ];
 
   static override args = {
-    file: Args.string({ required: true, description: 'A saved frame stream, or "-" for stdin.' }),
+    file: frameFileArg,
   };
 
   static override flags = {
     worker: Flags.string({ char: 'w', description: 'Only this worker: its id (w2) or number (2).', helpValue: 'ID' }),
     transcript: Flags.boolean({ description: 'Plain text of everything it printed instead of the final screen.', exclusive: ['live'] }),
     live: Flags.boolean({ description: 'Re-play the output at its recorded pace (to a terminal).', exclusive: ['transcript'] }),
-    'max-delay': durationFlag({ description: 'Live mode: longest pause between two chunks, e.g. 250ms, 2s. [default: 1s]', helpValue: 'DURATION' }),
+    'max-delay': duration({ description: 'Live mode: longest pause between two chunks, e.g. 250ms, 2s. [default: 1s]', helpValue: 'DURATION' }),
   };
 
   async run(): Promise<void> {
@@ -55,10 +55,5 @@ with --no-stream has only lines: its screen is then those lines.`;
       stdout: process.stdout,
       stderr: process.stderr,
     });
-  }
-
-  protected override async catch(err: Error & { exitCode?: number }): Promise<void> {
-    this.parsed = true;
-    reportError(err);
   }
 }

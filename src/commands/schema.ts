@@ -1,7 +1,6 @@
-import { Command } from '@oclif/core';
-import { reportError } from '../cli/errors.js';
+import { RelayCommand } from '../cli/command.js';
 
-export default class Schema extends Command {
+export default class Schema extends RelayCommand {
   static override summary = 'Print the JSON Schema of the frame stream (every frame type).';
 
   static override description = `Prints one JSON Schema (draft 2020-12) that every line of the frame
@@ -23,10 +22,5 @@ skip frame types they do not know. See docs/frames.md, "Versioning".`;
     await this.parse(Schema);
     const { frameJsonSchema } = await import('../frames/schema.js');
     process.stdout.write(JSON.stringify(frameJsonSchema(), null, 2) + '\n');
-  }
-
-  protected override async catch(err: Error & { exitCode?: number }): Promise<void> {
-    this.parsed = true;
-    reportError(err);
   }
 }

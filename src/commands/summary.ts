@@ -1,7 +1,8 @@
-import { Args, Command, Flags } from '@oclif/core';
-import { reportError } from '../cli/errors.js';
+import { Flags } from '@oclif/core';
+import { RelayCommand } from '../cli/command.js';
+import { frameFileArg } from '../cli/flags.js';
 
-export default class Summary extends Command {
+export default class Summary extends RelayCommand {
   static override summary = 'Summarise a saved frame stream: per-worker outcome, duration, bytes, and the last lines of failures.';
 
   static override description = `Reads a frame stream (FILE, or "-" for stdin) and prints one row per
@@ -25,7 +26,7 @@ number (exit 2).`;
   ];
 
   static override args = {
-    file: Args.string({ required: true, description: 'A saved frame stream, or "-" for stdin.' }),
+    file: frameFileArg,
   };
 
   static override flags = {
@@ -37,10 +38,5 @@ number (exit 2).`;
     const { args, flags } = await this.parse(Summary);
     const { summarizeInput } = await import('../summary/cli.js');
     await summarizeInput({ file: args.file, format: flags.format, lastLines: flags['last-lines'], stdout: process.stdout, stderr: process.stderr });
-  }
-
-  protected override async catch(err: Error & { exitCode?: number }): Promise<void> {
-    this.parsed = true;
-    reportError(err);
   }
 }

@@ -1,0 +1,11 @@
+import { Command } from '@oclif/core';
+import { reportError } from './errors.js';
+
+/** Every relay command: errors end as one line on stderr and the documented exit status. */
+export abstract class RelayCommand extends Command {
+  protected override async catch(err: Error & { exitCode?: number }): Promise<void> {
+    // A parse error is still a parse: keeps oclif's "did not parse" warning (non-production) off stderr.
+    this.parsed = true;
+    reportError(err);
+  }
+}
