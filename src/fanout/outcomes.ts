@@ -20,7 +20,8 @@ export function emptyCounts(): OutcomeCounts {
   return { total: 0, ok: 0, failed: 0, signal: 0, spawn_error: 0, cancelled: 0, timeout: 0, idle: 0, awaiting_input: 0, not_started: 0 };
 }
 
-export function succeeded(r: Pick<TaskRecord, 'reason' | 'exitCode'>): boolean {
+/** Ended by itself with exit 0: the one definition of success for attempts, tasks and progress. */
+export function succeeded(r: { reason: WorkerReason | null; exitCode: number | null }): boolean {
   return r.reason === 'exit' && r.exitCode === 0;
 }
 

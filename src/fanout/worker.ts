@@ -4,6 +4,7 @@ import type { FrameBody, WorkerExited, WorkerReason } from '../frames/types.js';
 import type { PtyExit, PtyProcess, PtySpawner } from '../workers/pty.js';
 import { resolveCommand } from '../workers/resolve.js';
 import type { Job } from './jobs.js';
+import { succeeded } from './outcomes.js';
 import type { WorkerState } from './status.js';
 
 const TAIL_CHARS = 512;
@@ -283,6 +284,6 @@ export class Worker {
 
   /** Ended by itself with exit 0. */
   get succeeded(): boolean {
-    return this.reason === 'exit' && this.exitCode === 0;
+    return succeeded(this);
   }
 }

@@ -1,5 +1,6 @@
 import type { RunView, WorkerStatus } from '../fanout/status.js';
 import type { FailedTaskInfo, RunFinished, SlowTaskInfo } from '../frames/types.js';
+export { succeeded } from '../fanout/outcomes.js';
 
 export function elapsed(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
@@ -23,10 +24,6 @@ export function outcome(w: Pick<WorkerStatus, 'reason' | 'error' | 'exitCode' | 
   if (w.reason === 'awaiting_input') return 'stopped: waiting for input';
   if (w.signal) return `killed by ${w.signal}`;
   return w.exitCode === 0 ? 'exited 0' : `exit ${w.exitCode}`;
-}
-
-export function succeeded(w: Pick<WorkerStatus, 'reason' | 'exitCode'>): boolean {
-  return w.reason === 'exit' && w.exitCode === 0;
 }
 
 export function workerElapsed(w: WorkerStatus, now: number): number {
