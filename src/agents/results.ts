@@ -6,7 +6,7 @@ import { createWriteStream, mkdirSync, renameSync, statSync, writeFileSync, type
 import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import stripAnsi from 'strip-ansi';
+import { toLines } from '../lines/assembler.js';
 import { usageError } from '../errors.js';
 import type { AgentTotals, WorktreeInfo } from '../frames/agent.js';
 import type { FrameBody, AgentEvent } from '../frames/types.js';
@@ -232,15 +232,13 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-/** The transcript as plain text: no ANSI, "\r\n" as "\n", each redrawn line as its last drawing. */
+/**
+ * The transcript as plain text, by line mode's rules (the same as `relay replay --transcript`):
+ * no ANSI, each line as its terminal line finally showed it.
+ */
 export function plainText(transcript: string): string {
-  return stripAnsi(transcript)
-    .split('\n')
-    .map((line) => {
-      const l = line.endsWith('\r') ? line.slice(0, -1) : line;
-      return l.slice(l.lastIndexOf('\r') + 1);
-    })
-    .join('\n');
+  const lines = toLines(transcript);
+  return lines.length > 0 ? lines.join('\n') + '\n' : '';
 }
 
 /**
