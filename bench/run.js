@@ -38,7 +38,7 @@ const QUICK = {
 };
 const SCENARIOS = { throughput, stall, latency, scale, startup };
 
-if (!existsSync(`${ROOT}dist/agent/main.js`) || !existsSync(`${ROOT}dist/commands/fanout.js`)) {
+if (!existsSync(`${ROOT}dist/sim/main.js`) || !existsSync(`${ROOT}dist/commands/fanout.js`)) {
   process.stderr.write('bench: dist/ is missing: run `npm run build` first\n');
   process.exit(1);
 }

@@ -9,8 +9,8 @@ export { mergeFrameFiles, type LineSink, type MergeResult } from './merge/index.
 export { parseShard, type Shard, type Task } from './tasks/index.js';
 export { FrameWriter, type FrameWriterOptions, DEFAULT_HIGH_WATER_MARK } from './writer/frame-writer.js';
 export { RelayError, type RelayErrorCode } from './errors.js';
-export type { PtySpawner, PtySpawnOptions, PtyProcess, PtyExit } from './workers/pty.js';
+export type { PtySpawner, PtySpawnOptions, PtyProcess, PtyExit } from './pty/pty.js';
 export { VERSION } from './version.js';
 export { LineAssembler, toLines, type LineAssemblerOptions } from './lines/assembler.js';
-export { SummaryBuilder, summarize, type RunSummary, type WorkerSummary, type SummaryOptions } from './summary/build.js';
+export { SummaryBuilder, summarizeFrames, type RunSummary, type WorkerSummary, type SummaryOptions } from './summary/build.js';
 export { formatMarkdown, formatText, type SummaryFormat } from './summary/format.js';

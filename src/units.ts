@@ -22,3 +22,19 @@ export function parseSize(text: string): number {
   if (!m || unit === undefined) throw new Error(`expected a size such as 4096, 64KB or 20MB, got "${text}"`);
   return Math.round(Number(m[1]) * unit);
 }
+
+/** 950ms → "1.0s", 75s → "1m15s": durations for people. */
+export function elapsed(ms: number): string {
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const s = Math.floor(ms / 1000);
+  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+/** 1234 → "1.2 kB": sizes for people. */
+export function bytes(n: number): string {
+  if (n < 1000) return `${n} B`;
+  if (n < 1e6) return `${(n / 1e3).toFixed(1)} kB`;
+  if (n < 1e9) return `${(n / 1e6).toFixed(1)} MB`;
+  return `${(n / 1e9).toFixed(2)} GB`;
+}
+

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AgentRun } from '../src/agents/agent-run.js';
+import { AgentExtension } from '../src/agents/extension.js';
 import { createEventParser } from '../src/agents/events/parser.js';
 import { fanout } from '../src/fanout/run.js';
 import { frameWeight } from '../src/fanout/queue.js';
@@ -150,7 +150,7 @@ describe('relay fanout --agent', () => {
   });
 
   it('with neither --agent nor a command, the plain simulated agent runs as before: no agent frames or fields', () => {
-    const r = relaySync(['fanout', '-w', '2', '--progress', 'none', '--', process.execPath, 'dist/agent/main.js', '--duration', '300ms']);
+    const r = relaySync(['fanout', '-w', '2', '--progress', 'none', '--', process.execPath, 'dist/sim/main.js', '--duration', '300ms']);
     const plain = relaySync(['fanout', '-w', '2', '--progress', 'none']);
     for (const run of [r, plain]) {
       expect(run.status).toBe(0);
@@ -328,12 +328,12 @@ describe('relay fanout --results', () => {
   });
 });
 
-describe('the engine with an AgentRun', () => {
+describe('the engine with an AgentExtension', () => {
   it('a worktree that cannot be made is that attempt\'s spawn_error, and the slot runs the next task', async () => {
     const repo = makeRepo();
-    const agent = await AgentRun.open({ runId: 'broken-run', cwd: repo, events: 'none', worktree: true });
+    const agent = await AgentExtension.open({ runId: 'broken-run', cwd: repo, events: 'none', worktree: true });
     rmSync(join(repo, '.git'), { recursive: true }); // git worktree add now fails
-    const run = fanout({ agent, runId: 'broken-run', cwd: repo, tasks: ['a', 'b'], workers: 1, command: ['true'] });
+    const run = fanout({ extension: agent, runId: 'broken-run', cwd: repo, tasks: ['a', 'b'], workers: 1, command: ['true'] });
     const frames: Frame[] = [];
     for await (const f of run) frames.push(f);
     await agent.close({ ok: false, exitCode: 1, reason: 'completed' });

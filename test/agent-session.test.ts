@@ -11,7 +11,7 @@ import { AgentSession } from '../src/agents/session.js';
 import type { AgentEvent, FrameBody, WorkerStream } from '../src/frames/types.js';
 import { parseFrames, relaySync, ROOT } from './helpers/cli.js';
 
-const AGENT = join(ROOT, 'dist/agent/main.js');
+const AGENT = join(ROOT, 'dist/sim/main.js');
 const QUESTION = 'Proceed with the change?';
 
 /** The agent on a pipe (no terminal): the reference its terminal runs must match. */

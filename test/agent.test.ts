@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers/cli.js';
 
 function agent(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, ['dist/agent/main.js', '--duration', '0', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '', ...env }, maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, ['dist/sim/main.js', '--duration', '0', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '', ...env }, maxBuffer: 64 * 1024 * 1024 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
 }
 

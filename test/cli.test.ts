@@ -9,7 +9,7 @@ const quick = ['--duration', '200ms'];
 
 describe('relay fanout (built CLI, real pipes)', () => {
   it('`relay fanout --workers 9 | jq` yields one run_finished with ok true, every line JSON, seq without gaps', () => {
-    const all = shell(`relay fanout --workers 9 -- "${process.execPath}" dist/agent/main.js ${quick.join(' ')} | jq -c .`);
+    const all = shell(`relay fanout --workers 9 -- "${process.execPath}" dist/sim/main.js ${quick.join(' ')} | jq -c .`);
     expect(all.status).toBe(0);
     const frames = parseFrames(all.stdout);
     expect(frames.map((f) => f.seq)).toEqual(frames.map((_, i) => i + 1));

@@ -12,7 +12,7 @@ import { exited, parseFrames, shell, spawnRelay, waitForOutput } from './helpers
 import { processesMarked, waitGone } from './helpers/procs.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'relay-faults-'));
-const AGENT = ['--', process.execPath, 'dist/agent/main.js'];
+const AGENT = ['--', process.execPath, 'dist/sim/main.js'];
 
 function transcripts(frames: Frame[]): Map<string, string> {
   const out = new Map<string, string>();

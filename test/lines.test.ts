@@ -94,7 +94,7 @@ describe('line mode (worker_line frames)', () => {
   });
 
   it('the built-in agent\'s banner, spinner and text come out as these exact lines (spinner resolved away)', () => {
-    const r = relaySync(['fanout', '-w', '1', '--lines', '--progress', 'none', '--', process.execPath, 'dist/agent/main.js', '--seed', '7', '--bytes', '120', '--tools', '1', '--duration', '0']);
+    const r = relaySync(['fanout', '-w', '1', '--lines', '--progress', 'none', '--', process.execPath, 'dist/sim/main.js', '--seed', '7', '--bytes', '120', '--tools', '1', '--duration', '0']);
     expect(r.status).toBe(0);
     const frames = parseFrames(r.stdout);
     const raw = frames.flatMap((f) => (f.type === 'worker_stream' ? [f.data] : [])).join('');

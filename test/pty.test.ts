@@ -3,7 +3,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { spawnPty, type PtyExit, type PtyProcess, type PtySpawnOptions } from '../src/workers/pty.js';
+import { spawnPty, type PtyExit, type PtyProcess, type PtySpawnOptions } from '../src/pty/pty.js';
 
 const base = { env: { ...process.env, TERM: 'xterm-256color' } as Record<string, string>, cwd: process.cwd(), cols: 80, rows: 24 };
 

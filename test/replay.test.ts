@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Frame } from '../src/frames/types.js';
-import { summarize } from '../src/summary/build.js';
+import { summarizeFrames } from '../src/summary/build.js';
 import { formatMarkdown } from '../src/summary/format.js';
 import { parseFrames, relaySync, shell } from './helpers/cli.js';
 
@@ -76,7 +76,7 @@ describe('relay replay', () => {
   });
 
   it('exits 141 without a message when its own reader goes away (`relay replay … | head`)', () => {
-    const { file } = record(['-w', '1', '--', process.execPath, 'dist/agent/main.js', '--bytes', '2MB', '--duration', '0']);
+    const { file } = record(['-w', '1', '--', process.execPath, 'dist/sim/main.js', '--bytes', '2MB', '--duration', '0']);
     for (const mode of ['--transcript', '--live']) {
       const r = shell(`relay replay "${file}" ${mode} --max-delay 1ms | head -c 100 >/dev/null`);
       expect([r.status, r.stderr]).toEqual([141, '']);
@@ -112,7 +112,7 @@ describe('relay summary', () => {
       f(6, { type: 'worker_exited', worker: 'w1', index: 1, exit_code: 0, signal: null, reason: 'exit', duration_ms: 300, bytes: 0 }),
       f(7, { type: 'run_finished', ok: false, exit_code: 1, reason: 'completed', counts: { total: 2, ok: 1, failed: 1, signal: 0, spawn_error: 0, cancelled: 0 }, duration_ms: 1600 }),
     ];
-    expect(formatMarkdown(summarize(frames))).toBe(
+    expect(formatMarkdown(summarizeFrames(frames))).toBe(
       [
         '### relay: failed (completed, exit 1); 2 workers: 1 ok, 1 failed in 1.6s',
         '',
@@ -140,7 +140,7 @@ describe('relay summary', () => {
       f(i * 3, { type: 'worker_stream', worker: `w${i}`, data: `${'x'.repeat(300)}\r\n` }),
       f(i * 3 + 1, { type: 'worker_exited', worker: `w${i}`, index: i, exit_code: 1, signal: null, reason: 'exit', duration_ms: 1, bytes: 302 }),
     ]);
-    const md = formatMarkdown(summarize(frames), 1000);
+    const md = formatMarkdown(summarizeFrames(frames), 1000);
     expect(md.match(/^\| w\d \|/gm)).toHaveLength(3);
     expect(md.match(/<details>/g)).toHaveLength(1);
     expect(md).toContain('_The last lines of 2 more workers are left out to keep this summary small: see `relay summary`._');

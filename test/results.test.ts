@@ -30,7 +30,7 @@ const listed = (m: Manifest): string[] => m.tasks.flatMap((t) => Object.values(t
 
 /** The built-in agent's output as a terminal delivers it ("\r\n"), in uneven chunks. */
 function agentOutput(args: string[]): string[] {
-  const out = spawnSync(process.execPath, [join(ROOT, 'dist/agent/main.js'), '--duration', '0', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '' } }).stdout.replaceAll('\n', '\r\n');
+  const out = spawnSync(process.execPath, [join(ROOT, 'dist/sim/main.js'), '--duration', '0', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '' } }).stdout.replaceAll('\n', '\r\n');
   const chunks: string[] = [];
   for (let i = 0, n = 1; i < out.length; i += n, n = (n * 7) % 97 + 1) chunks.push(out.slice(i, i + n));
   return chunks;

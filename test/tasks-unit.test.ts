@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildTasks, taskFileSources, taskFlagSources } from '../src/tasks/parse.js';
 import { parseShard, selectShard } from '../src/tasks/shard.js';
-import { fillTemplate } from '../src/workers/template.js';
+import { fillTemplate } from '../src/tasks/template.js';
 
 describe('task lists', () => {
   it('numbers non-blank lines, keeps plain text as is, reads JSON object lines, and names the line of a duplicate id', () => {

@@ -11,7 +11,7 @@ import { expectUsageError, parseFrames, relaySync } from './helpers/cli.js';
 import { processesMarked, waitGone } from './helpers/procs.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'relay-tasks-'));
-const AGENT = [process.execPath, 'dist/agent/main.js'];
+const AGENT = [process.execPath, 'dist/sim/main.js'];
 
 function tasksFile(lines: string[]): string {
   const file = join(tmp(), 'tasks.txt');

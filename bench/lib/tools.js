@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const node = process.execPath;
 export const RELAY = [node, `${ROOT}bin/run.js`];
-export const AGENT = [node, `${ROOT}dist/agent/main.js`];
+export const AGENT = [node, `${ROOT}dist/sim/main.js`];
 export const TICKER = [node, `${ROOT}bench/fixtures/ticker.js`];
 
 const quote = (s) => `'${String(s).replaceAll("'", `'\\''`)}'`;

@@ -7,4 +7,4 @@ export { parseOnInput, decideOnInput, looksLikePrompt, lastScreenLine, DEFAULT_O
 export { AgentSession, type AgentSessionOptions } from './session.js';
 export { Worktrees, sweepWorktrees, repositoryRoot, parseShortstat, safeRefPart, BRANCH_PREFIX, type Worktree, type DiffStat, type WorktreesOptions } from './worktree.js';
 export { ResultsWriter, TaskRecorder, plainScreen, plainText, MANIFEST, type Manifest, type ManifestTask, type TaskKey, type TaskOutcome, type ScreenRenderer, type ResultsOptions } from './results.js';
-export { AgentRun, AgentTask, type AgentRunOptions, type TaskInfo, type TaskIo, type TaskEnd, type TaskExtras } from './agent-run.js';
+export { AgentExtension, AgentTask, type AgentExtensionOptions, type TaskInfo, type TaskIo, type TaskEnd, type TaskExtras } from './extension.js';

@@ -1,8 +1,8 @@
 // Agent presets (--agent NAME): an agent CLI's headless invocation with the task as its prompt
 // ("{}", filled per task), and the format of the JSON event stream it prints, if any.
 import { usageError } from '../errors.js';
-import { agentCommand } from '../fanout/options.js';
-import { resolveCommand } from '../workers/resolve.js';
+import { simCommand } from '../sim/command.js';
+import { resolveCommand } from '../pty/resolve.js';
 import type { EventFormat } from './events/types.js';
 
 export interface Preset {
@@ -44,7 +44,7 @@ export const BUILTIN_PRESETS: Readonly<Record<string, Preset>> = {
   },
   sim: {
     name: 'sim',
-    command: agentCommand(['--events', '--prompt', '{}']),
+    command: simCommand(['--events', '--prompt', '{}']),
     events: 'claude',
     description: 'relay\'s built-in simulated agent, Claude-style stream-json events',
   },

@@ -1,19 +1,20 @@
 // Wires one fanout together, in this order (each step's clean-up runs in reverse):
 //  0. inputs: the task list and --input-file are read and checked before anything is opened; the
-//     agent plan (config file, --agent preset, installed?) and the AgentRun (repository check for
+//     agent plan (config file, --agent preset, installed?) and the AgentExtension (repository check for
 //     --worktree, the --results folder) likewise: usage errors come before anything reaches stdout;
 //  1. destination: opened first, so a bad --output fails before any worker starts;
 //  2. engine run: starts the workers;
 //  3. progress: observes the run on stderr (never stdout);
 //  4. signals and output failure: both turn into a graceful stop of the run;
 //  5. pump: frames from the run into the writer; a slow reader pauses the run through it;
-//  6. end: close the AgentRun (manifest, worktrees left), flush the writer, stop progress (which prints the summary),
+//  6. end: close the AgentExtension (manifest, worktrees left), flush the writer, stop progress (which prints the summary),
 //     and return the exit status (never process.exit, which would drop buffered frames), except when a stalled reader
-//     must be abandoned: then the AgentRun is aborted (its worktrees removed) first.
+//     must be abandoned: then the AgentExtension is aborted (its worktrees removed) first.
 import { randomUUID } from 'node:crypto';
-import { AgentRun } from '../agents/agent-run.js';
+import { AgentExtension } from '../agents/extension.js';
 import { renderScreen } from '../replay/screen.js';
-import { planAgent } from './agent.js';
+import { planAgentFlags } from './agent-flags.js';
+import { simCommand } from '../sim/command.js';
 import { encodeFrame } from '../frames/encode.js';
 import { fanout, type FanoutRun, type RunResult } from '../fanout/run.js';
 import { createProgress, type ProgressMode } from '../progress/index.js';
@@ -70,10 +71,10 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
   const tasks = await loadTasks(options.tasksFile, options.task, process.stdin);
   if (options.shard && !tasks) throw usageError('--shard needs a task list (--tasks or --task)');
   const input = loadInput(options.input, options.inputFile);
-  const plan = planAgent({ ...options, taskList: tasks !== undefined });
+  const plan = planAgentFlags({ ...options, taskList: tasks !== undefined });
   const runId = randomUUID();
   const agentRun = plan.run
-    ? await AgentRun.open({ ...plan.run, runId, cwd: process.cwd(), cols: options.cols, rows: options.rows, renderScreen })
+    ? await AgentExtension.open({ ...plan.run, runId, cwd: process.cwd(), cols: options.cols, rows: options.rows, renderScreen })
     : undefined;
   const destination = openDestination(options.output, process.stdout);
   const writer = destination.stream
@@ -88,8 +89,8 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
   const progress = await createProgress(mode, { stderr: process.stderr });
   const run = fanout({
     runId,
-    agent: agentRun,
-    command: plan.command,
+    extension: agentRun,
+    command: plan.command ?? simCommand(),
     workers: plan.workers,
     tasks,
     shard: options.shard,

@@ -1,5 +1,5 @@
 import { Command } from '@oclif/core';
-import { agentHelp } from '../agent/options.js';
+import { simHelp } from '../sim/options.js';
 
 export default class Agent extends Command {
   static override hidden = true;
@@ -9,10 +9,10 @@ export default class Agent extends Command {
 a summary. Deterministic for a seed; its flags shape the load for tests and benchmarks.
 
 Flags:
-${agentHelp()}`;
+${simHelp()}`;
 
   async run(): Promise<void> {
-    const { agentMain } = await import('../agent/main.js');
-    process.exitCode = await agentMain(this.argv);
+    const { simMain } = await import('../sim/main.js');
+    process.exitCode = await simMain(this.argv);
   }
 }

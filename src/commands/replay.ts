@@ -44,7 +44,7 @@ with --no-stream has only lines: its screen is then those lines.`;
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Replay);
-    const { openInput } = await import('../cli/frame-input.js');
+    const { openInput } = await import('../frames/input.js');
     const { replay } = await import('../replay/replay.js');
     await replay({
       input: await openInput(args.file),

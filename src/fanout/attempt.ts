@@ -1,26 +1,289 @@
-import { resolve } from 'node:path';
-import { fillTemplate } from '../workers/template.js';
+import { statSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import type { FrameBody, WorkerExited, WorkerReason } from '../frames/types.js';
+import type { PtyExit, PtyProcess, PtySpawner } from '../pty/pty.js';
+import { resolveCommand } from '../pty/resolve.js';
 import type { Job } from './jobs.js';
-import type { ResolvedOptions } from './options.js';
-import type { WorkerSpec } from './worker.js';
+import { succeeded } from './outcomes.js';
+import type { WorkerState } from './status.js';
+
+const TAIL_CHARS = 512;
+/** How long after SIGKILL a worker's last output may still take before we stop waiting for it. */
+const DRAIN_AFTER_KILL_MS = 1000;
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Why relay stopped an attempt; its worker_exited reason. */
+export type StopReason = Extract<WorkerReason, 'cancelled' | 'timeout' | 'idle' | 'awaiting_input'>;
+
+/** Fields an extension adds to worker_exited. */
+export type ExitExtras = Partial<Pick<WorkerExited, 'agent' | 'worktree' | 'error'>>;
 
 /**
- * What one attempt runs: the command with its placeholders filled, its environment and cwd.
- * `base` is the directory a task's own cwd is relative to: the run's, or the attempt's worktree.
+ * Extra steps around an attempt (agent-aware runs: src/agents/attempt.ts, through src/fanout/extension.ts). The attempt holds its
+ * slot from prepare() until end() has settled, so the slot is never free before worker_exited.
  */
-export function attemptSpec(opts: ResolvedOptions, slot: number, job: Job, base = opts.cwd): WorkerSpec {
-  const { task } = job;
-  const cwd = task.cwd ? resolve(base, task.cwd) : base;
-  const env: Record<string, string> = {
-    ...opts.env,
-    ...task.env,
-    PWD: cwd,
-    RELAY_WORKER: `w${slot}`,
-    RELAY_WORKER_INDEX: String(slot),
-    RELAY_TASK_ID: task.id,
-    RELAY_ATTEMPT: String(job.attempt),
-  };
-  if (task.text !== null) env.RELAY_TASK = task.text;
-  const argv = fillTemplate(opts.command, { number: task.number, id: task.id, text: task.text, slot });
-  return { index: slot, job, argv, env, cwd, cols: opts.cols, rows: opts.rows };
+export interface AttemptExtension {
+  /** Before it spawns: the spec to run (e.g. with its worktree as cwd). A rejection is its spawn_error. */
+  prepare(spec: AttemptSpec): Promise<AttemptSpec>;
+  /** A chunk of its output, right after the worker_stream frame that carried it. */
+  text(text: string): void;
+  /** It printed nothing for --idle-timeout; true when --on-input took the matter over. */
+  idle(tail: string): boolean;
+  /** Its output ended (or it never started): extra worker_exited fields. Never rejects. */
+  end(worker: Attempt): Promise<ExitExtras>;
+}
+
+export interface AttemptSpec {
+  /** Slot number: the worker id is `w<index>`. */
+  index: number;
+  job: Job;
+  argv: string[];
+  env: Record<string, string>;
+  cwd: string;
+  cols: number;
+  rows: number;
+}
+
+export interface AttemptHooks {
+  emit(body: FrameBody): void;
+  now(): number;
+  /** The attempt has ended and its worker_exited frame was emitted. */
+  ended(worker: Attempt): void;
+  extension?: AttemptExtension;
+}
+
+/**
+ * One attempt of one task on one worker slot: starts the command in a terminal, turns its output
+ * into frames, stops it on request (SIGTERM to its process group, SIGKILL after the grace period),
+ * and reports its end. Short-lived: a slot makes a new one per attempt.
+ */
+export class Attempt {
+  readonly id: string;
+  readonly index: number;
+  readonly job: Job;
+  readonly argv: readonly string[];
+  state: WorkerState = 'pending';
+  pid: number | null = null;
+  startedAt: number | null = null;
+  endedAt: number | null = null;
+  /** When it last printed (or was resumed, or started): what idle detection measures from. */
+  lastOutputAt = 0;
+  paused = false;
+  bytes = 0;
+  tail = '';
+  exitCode: number | null = null;
+  signal: string | null = null;
+  reason: WorkerReason | null = null;
+  error: string | null = null;
+
+  private pty: PtyProcess | undefined;
+  /** Between start() and spawning (extension.prepare), and between its end and worker_exited (extension.end). */
+  private settling = false;
+  private readonly decoder = new StringDecoder('utf8');
+  /** Set when relay asked it to stop, so its end is reported with that reason, not as its own failure. */
+  private stopReason: StopReason | undefined;
+  private killAt = Infinity;
+  private closeAt = Infinity;
+  private killTimer: NodeJS.Timeout | undefined;
+  private drainTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private spec: AttemptSpec,
+    private readonly hooks: AttemptHooks,
+  ) {
+    this.id = `w${spec.index}`;
+    this.index = spec.index;
+    this.job = spec.job;
+    this.argv = spec.argv;
+  }
+
+  /** Holds its slot: started and not yet reported as exited. */
+  get running(): boolean {
+    return this.state === 'running' || this.state === 'stopping' || this.settling;
+  }
+
+  /** task, task_id and attempt: on every frame of this attempt. */
+  private get taskFields(): { task: number; task_id: string; attempt: number } {
+    return { task: this.job.task.number, task_id: this.job.task.id, attempt: this.job.attempt };
+  }
+
+  /** Starts it; returns a promise only when an extension prepares it first (the promise never rejects). */
+  start(spawn: PtySpawner): void | Promise<void> {
+    this.startedAt = this.lastOutputAt = this.hooks.now();
+    if (this.hooks.extension) return this.prepareThenSpawn(spawn, this.hooks.extension);
+    this.spawnNow(spawn);
+  }
+
+  private async prepareThenSpawn(spawn: PtySpawner, extension: AttemptExtension): Promise<void> {
+    // Under way from now on: its slot is taken (and shown running) while it is prepared.
+    this.state = 'running';
+    this.settling = true;
+    try {
+      this.spec = await extension.prepare(this.spec);
+    } catch (err) {
+      this.settling = false;
+      return this.failToStart(126, (err as Error).message);
+    }
+    this.settling = false;
+    this.startedAt = this.lastOutputAt = this.hooks.now();
+    this.spawnNow(spawn);
+  }
+
+  private spawnNow(spawn: PtySpawner): void {
+    // A task's own cwd may be missing; node-pty would start anyway and the child fail in chdir.
+    if (!isDirectory(this.spec.cwd)) return this.failToStart(126, `cwd ${this.spec.cwd}: no such directory`);
+    const resolved = resolveCommand(this.spec.argv[0] ?? '', this.spec.env, this.spec.cwd);
+    if (!resolved.ok) return this.failToStart(resolved.exitCode, resolved.error);
+    try {
+      this.pty = spawn({
+        file: resolved.file,
+        argv0: this.spec.argv[0],
+        args: this.spec.argv.slice(1),
+        env: this.spec.env,
+        cwd: this.spec.cwd,
+        cols: this.spec.cols,
+        rows: this.spec.rows,
+      });
+    } catch (err) {
+      return this.failToStart(126, `${this.spec.argv[0]}: ${(err as Error).message}`);
+    }
+    this.pid = this.pty.pid;
+    this.state = 'running';
+    this.hooks.emit({ type: 'worker_started', worker: this.id, index: this.index, pid: this.pid, argv: [...this.argv], ...this.taskFields });
+    this.pty.onData = (chunk) => this.handleData(chunk);
+    this.pty.onEnd = (exit) => this.handleEnd(exit);
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.pty?.pause();
+  }
+
+  resume(): void {
+    // Silence while relay held the terminal paused is not the worker's: restart the idle clock.
+    if (this.paused) this.lastOutputAt = this.hooks.now();
+    this.paused = false;
+    this.pty?.resume();
+  }
+
+  /** Type into its terminal. */
+  write(data: string | Buffer): void {
+    if (this.state === 'running') this.pty?.write(data);
+  }
+
+  /**
+   * Ask it to stop: `signal` to its whole process group now, SIGKILL after `graceMs`. The first
+   * reason given is the one reported; a later, shorter grace period wins.
+   */
+  stop(reason: StopReason, signal: NodeJS.Signals, graceMs: number): void {
+    if (!this.running || !this.pty || this.settling) return;
+    this.stopReason ??= reason;
+    this.state = 'stopping';
+    this.pty.kill(signal);
+    const now = this.hooks.now();
+    if (now + graceMs < this.killAt) {
+      this.killAt = now + graceMs;
+      clearTimeout(this.killTimer);
+      // Not unref'd: paused terminals hold no active handle, and the run must not be abandoned.
+      this.killTimer = setTimeout(() => this.pty?.kill('SIGKILL'), graceMs);
+    }
+    // When the whole run stops, also stop waiting for its last output a moment after SIGKILL. An
+    // attempt stopped by a policy (timeout, idle) keeps every byte: a paused terminal drains when
+    // the reader catches up.
+    if (reason === 'cancelled' && this.killAt + DRAIN_AFTER_KILL_MS < this.closeAt) {
+      this.closeAt = this.killAt + DRAIN_AFTER_KILL_MS;
+      clearTimeout(this.drainTimer);
+      this.drainTimer = setTimeout(() => this.forceClose(), Math.max(0, this.closeAt - now));
+    }
+  }
+
+  /** Give up waiting for its last output (after the stop grace period, or a second Ctrl-C). */
+  forceClose(): void {
+    if (!this.running || !this.pty || this.settling) return;
+    this.stopReason ??= 'cancelled';
+    this.pty.forceClose();
+  }
+
+  private handleData(chunk: Buffer): void {
+    this.bytes += chunk.length;
+    this.lastOutputAt = this.hooks.now();
+    const text = this.decoder.write(chunk);
+    if (text.length > 0) this.emitText(text);
+  }
+
+  private emitText(text: string): void {
+    this.tail = text.length >= TAIL_CHARS ? text.slice(-TAIL_CHARS) : (this.tail + text).slice(-TAIL_CHARS);
+    this.hooks.emit({ type: 'worker_stream', worker: this.id, data: text, ...this.taskFields });
+    this.hooks.extension?.text(text);
+  }
+
+  /** Tells its extension (its agent) that it has been silent for --idle-timeout; true when --on-input took over. */
+  idle(): boolean {
+    return this.hooks.extension?.idle(this.tail) ?? false;
+  }
+
+  private handleEnd(exit: PtyExit): void {
+    const rest = this.decoder.end();
+    if (rest.length > 0) this.emitText(rest);
+    this.finish(exit, this.stopReason ?? (exit.signal ? 'signal' : 'exit'));
+    // The leader is gone; anything it left running in its session would be an orphan.
+    this.pty?.kill('SIGKILL');
+  }
+
+  private failToStart(exitCode: 126 | 127, error: string): void {
+    this.error = error;
+    this.hooks.emit({ type: 'worker_started', worker: this.id, index: this.index, pid: null, argv: [...this.argv], ...this.taskFields });
+    this.finish({ exitCode, signal: null }, 'spawn_error');
+  }
+
+  private finish(exit: PtyExit, reason: WorkerReason): void {
+    clearTimeout(this.killTimer);
+    clearTimeout(this.drainTimer);
+    this.endedAt = this.hooks.now();
+    this.exitCode = exit.exitCode;
+    this.signal = exit.signal;
+    this.reason = reason;
+    const extension = this.hooks.extension;
+    if (!extension) return this.exited({});
+    // Its slot stays taken until the extension is done (worktree diff, results files).
+    this.settling = true;
+    void extension.end(this).then((extras) => this.exited(extras));
+  }
+
+  private exited(extras: ExitExtras): void {
+    this.settling = false;
+    this.state = 'exited';
+    const error = this.error ?? extras.error;
+    this.hooks.emit({
+      type: 'worker_exited',
+      worker: this.id,
+      index: this.index,
+      exit_code: this.exitCode,
+      signal: this.signal,
+      reason: this.reason!,
+      duration_ms: this.durationMs,
+      bytes: this.bytes,
+      ...(error ? { error } : {}),
+      ...this.taskFields,
+      ...(extras.agent ? { agent: extras.agent } : {}),
+      ...(extras.worktree ? { worktree: extras.worktree } : {}),
+    });
+    this.hooks.ended(this);
+  }
+
+  get durationMs(): number {
+    return Math.max(0, (this.endedAt ?? this.hooks.now()) - (this.startedAt ?? this.endedAt ?? 0));
+  }
+
+  /** Ended by itself with exit 0. */
+  get succeeded(): boolean {
+    return succeeded(this);
+  }
 }

@@ -1,10 +1,9 @@
-import { fileURLToPath } from 'node:url';
-import type { AgentRun } from '../agents/agent-run.js';
 import { usageError } from '../errors.js';
 import { resolveLineMode, type LineMode, type LineModeOptions } from '../lines/line-mode.js';
 import { implicitTasks, type Task } from '../tasks/task.js';
 import { selectShard, type Shard } from '../tasks/shard.js';
-import type { PtySpawner } from '../workers/pty.js';
+import type { PtySpawner } from '../pty/pty.js';
+import type { RunExtension } from './extension.js';
 import { VERSION } from '../version.js';
 
 /** A task as a library caller gives it; a plain string is `{ text }`. */
@@ -19,14 +18,14 @@ export interface TaskInput {
   env?: Record<string, string>;
 }
 
-/** Everything a fanout can be told. Every field is optional; defaults are listed per field. */
+/** Everything a fanout can be told. Only `command` is required; defaults are listed per field. */
 export interface FanoutOptions {
   /**
    * Command and arguments. Placeholders: `{}` task text, `{#}` task number, `{id}` task id,
    * `{%}` worker slot number; with a task list and no placeholder, the task text is appended as
-   * the last argument. Default: the built-in simulated agent.
+   * the last argument. Required; `simCommand()` is the built-in simulated agent.
    */
-  command?: readonly string[];
+  command: readonly string[];
   /** Tasks, each run once on a free worker slot. Default: one task per worker, without text. */
   tasks?: readonly (string | TaskInput)[];
   /** Run only the K-th of N slices of `tasks` (task i goes to slice ((i - 1) mod N) + 1). */
@@ -67,11 +66,11 @@ export interface FanoutOptions {
   /** Emit worker_stream frames. Default true; false implies line mode. */
   stream?: boolean;
   /**
-   * Agent-aware run (src/agents, AgentRun.open with the same runId): agent_event frames and
-   * --on-input, a worktree per attempt as its cwd, the results folder, and the `agent` and
-   * `worktree` fields of worker_exited and run_finished. Default: none.
+   * Steps around every attempt and fields for run_finished (src/fanout/extension.ts). Agent-aware
+   * runs are one: `AgentExtension.open()` from 'relay/agents' (agent_event frames, on-input, a
+   * worktree per attempt, the results folder). Default: none.
    */
-  agent?: AgentRun;
+  extension?: RunExtension;
   /** Run id for the run_started frame. Default: a random UUID. */
   runId?: string;
   /** Spawns a terminal; injectable for tests. Default: node-pty. */
@@ -80,7 +79,7 @@ export interface FanoutOptions {
   now?: () => number;
 }
 
-type Optionals = 'agent' | 'signal' | 'runId' | 'spawn' | 'env' | 'tasks' | 'shard' | 'maxFailures' | 'timeoutMs' | 'idleTimeoutMs' | 'input' | 'lines' | 'stream';
+type Optionals = 'extension' | 'signal' | 'runId' | 'spawn' | 'env' | 'tasks' | 'shard' | 'maxFailures' | 'timeoutMs' | 'idleTimeoutMs' | 'input' | 'lines' | 'stream';
 
 export interface ResolvedOptions extends Required<Omit<FanoutOptions, Optionals>> {
   /** Null when line mode is off. */
@@ -96,7 +95,7 @@ export interface ResolvedOptions extends Required<Omit<FanoutOptions, Optionals>
   idleTimeoutMs: number | undefined;
   input: string | Buffer | undefined;
   signal: AbortSignal | undefined;
-  agent: AgentRun | undefined;
+  extension: RunExtension | undefined;
   runId: string | undefined;
   spawn: PtySpawner | undefined;
   version: string;
@@ -115,12 +114,6 @@ export const DEFAULTS = {
 
 /** Variables that describe the terminal relay runs in, not the worker's own terminal. */
 const TERMINAL_VARIABLES = ['TMUX', 'TMUX_PANE', 'STY', 'WINDOW', 'WINDOWID', 'TERMCAP', 'COLUMNS', 'LINES'];
-
-/** The built-in simulated agent, started with the same Node that runs relay. */
-export function agentCommand(args: readonly string[] = []): string[] {
-  // The compiled agent beside the compiled engine (dist/agent/main.js): no oclif start-up per worker.
-  return [process.execPath, fileURLToPath(new URL('../agent/main.js', import.meta.url)), ...args];
-}
 
 function positiveInteger(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) throw usageError(`${name} must be a positive integer, got ${value}`);
@@ -173,7 +166,8 @@ function workerEnv(env: NodeJS.ProcessEnv, cwd: string): Record<string, string> 
 }
 
 export function resolveOptions(options: FanoutOptions): ResolvedOptions {
-  const command = options.command && options.command.length > 0 ? [...options.command] : agentCommand();
+  if (!options.command || options.command.length === 0) throw usageError('command: give the command to run (for the built-in simulated agent: simCommand() from relay)');
+  const command = [...options.command];
   const highWaterMark = positiveInteger('highWaterMark', options.highWaterMark ?? DEFAULTS.highWaterMark);
   const lowWaterMark = options.lowWaterMark ?? Math.floor(highWaterMark / 4);
   if (lowWaterMark < 0 || lowWaterMark > highWaterMark) throw usageError(`lowWaterMark must lie between 0 and highWaterMark, got ${lowWaterMark}`);
@@ -201,7 +195,7 @@ export function resolveOptions(options: FanoutOptions): ResolvedOptions {
     lowWaterMark,
     lines: resolveLineMode(options.lines, options.stream),
     signal: options.signal,
-    agent: options.agent,
+    extension: options.extension,
     runId: options.runId,
     spawn: options.spawn,
     now: options.now ?? Date.now,

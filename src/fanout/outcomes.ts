@@ -58,6 +58,6 @@ export function slowestOf(records: readonly TaskRecord[]): SlowTaskInfo[] {
 }
 
 /** Everything run_finished reports about the tasks. */
-export function summarize(records: readonly TaskRecord[]): { counts: OutcomeCounts; failedTasks: FailedTaskInfo[]; notStarted: string[]; slowest: SlowTaskInfo[] } {
+export function tallyOutcomes(records: readonly TaskRecord[]): { counts: OutcomeCounts; failedTasks: FailedTaskInfo[]; notStarted: string[]; slowest: SlowTaskInfo[] } {
   return { counts: countOutcomes(records), failedTasks: failedTasks(records), notStarted: notStarted(records), slowest: slowestOf(records) };
 }

@@ -1,19 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { PROTOCOL_VERSION, type Frame, type FrameBody, type RunEnd } from '../frames/types.js';
-import { spawnPty, type PtySpawner } from '../workers/pty.js';
-import { agentAttempt } from './agent.js';
-import { attemptSpec } from './attempt.js';
+import { spawnPty, type PtySpawner } from '../pty/pty.js';
+import { attemptSpec } from './attempt-spec.js';
 import { JobQueue, type Job } from './jobs.js';
 import { withLines } from '../lines/line-mode.js';
 import { resolveOptions, type FanoutOptions, type ResolvedOptions } from './options.js';
-import { succeeded, summarize, type TaskRecord } from './outcomes.js';
+import { succeeded, tallyOutcomes, type TaskRecord } from './outcomes.js';
 import { composePolicies, type Policies } from './policies/index.js';
 import { FrameQueue } from './queue.js';
 import { STOP_EXIT_CODES, type FanoutRun, type RunResult } from './result.js';
 import { Slot } from './slot.js';
 import type { TaskProgress, WorkerStatus } from './status.js';
-import { Worker } from './worker.js';
+import { Attempt } from './attempt.js';
 
 export type { FanoutOptions, FanoutRun, RunResult };
 
@@ -23,7 +22,7 @@ export type { FanoutOptions, FanoutRun, RunResult };
  * terminals are paused, so memory stays bounded. The run ends after every task has ended (or
  * was cancelled) and `run_finished` was queued.
  */
-export function fanout(options: FanoutOptions = {}): FanoutRun {
+export function fanout(options: FanoutOptions): FanoutRun {
   return new Run(resolveOptions(options));
 }
 
@@ -159,38 +158,45 @@ class Run implements FanoutRun {
     let unwatch = (): void => {};
     const runEmit = (body: FrameBody): void => this.emit(body);
     const emit = opts.lines ? withLines(runEmit, opts.lines) : runEmit;
-    // With an agent run, the attempt is prepared first (its worktree) and finished last (totals, diff, results).
-    const extension = opts.agent && agentAttempt({ agent: opts.agent, opts, slot: slot.index, job, emit, worker: () => worker });
-    const worker: Worker = new Worker(attemptSpec(opts, slot.index, job), {
+    // With an extension (agent runs), the attempt is prepared first (its worktree) and finished last (totals, diff, results).
+    const extension = opts.extension?.attempt({
+      slot: slot.index,
+      job,
+      emit,
+      attempt: () => attempt,
+      graceMs: opts.graceMs,
+      specAt: (base) => attemptSpec(opts, slot.index, job, base),
+    });
+    const attempt: Attempt = new Attempt(attemptSpec(opts, slot.index, job), {
       emit,
       now: opts.now,
-      ended: (w) => (unwatch(), this.attemptEnded(slot, w)),
+      ended: (a) => (unwatch(), this.attemptEnded(slot, a)),
       ...(extension ? { extension } : {}),
     });
-    slot.current = worker;
+    slot.current = attempt;
     this.attempts += 1;
     this.recordOf.get(job.task)!.attempts = job.attempt;
     const started = (): void => {
-      if (!worker.running) return; // could not start: already ended (or ending)
+      if (!attempt.running) return; // could not start: already ended (or ending)
       // Stopped while it was being prepared: it started anyway, so stop it now.
-      if (this.stopReason) return worker.stop('cancelled', 'SIGTERM', opts.graceMs);
-      if (this.paused) worker.pause();
-      unwatch = this.policies.watch({ worker, emit: runEmit, now: opts.now, graceMs: opts.graceMs });
+      if (this.stopReason) return attempt.stop('cancelled', 'SIGTERM', opts.graceMs);
+      if (this.paused) attempt.pause();
+      unwatch = this.policies.watch({ attempt, emit: runEmit, now: opts.now, graceMs: opts.graceMs });
     };
-    const starting = worker.start(this.spawn);
+    const starting = attempt.start(this.spawn);
     if (starting) void starting.then(started);
     else started();
   }
 
-  private attemptEnded(slot: Slot, worker: Worker): void {
-    const record = this.recordOf.get(worker.job.task)!;
-    Object.assign(record, { reason: worker.reason, exitCode: worker.exitCode, signal: worker.signal, durationMs: worker.durationMs });
+  private attemptEnded(slot: Slot, attempt: Attempt): void {
+    const record = this.recordOf.get(attempt.job.task)!;
+    Object.assign(record, { reason: attempt.reason, exitCode: attempt.exitCode, signal: attempt.signal, durationMs: attempt.durationMs });
     slot.attempts += 1;
-    this.endedBytes += worker.bytes;
-    if (!worker.succeeded) slot.failures += 1;
-    const delay = this.stopReason ? undefined : this.policies.retryDelay(worker);
+    this.endedBytes += attempt.bytes;
+    if (!attempt.succeeded) slot.failures += 1;
+    const delay = this.stopReason ? undefined : this.policies.retryDelay(attempt);
     if (delay !== undefined) {
-      this.jobs.retry({ task: worker.job.task, attempt: worker.job.attempt + 1, notBefore: this.opts.now() + delay });
+      this.jobs.retry({ task: attempt.job.task, attempt: attempt.job.attempt + 1, notBefore: this.opts.now() + delay });
     } else {
       this.progress.done += 1;
       if (!succeeded(record) && record.reason !== 'cancelled') this.progress.failed += 1;
@@ -216,14 +222,14 @@ class Run implements FanoutRun {
       not_started: result.notStarted,
       slowest: result.slowest,
       duration_ms: result.durationMs,
-      ...(this.opts.agent?.totals() ? { agent: this.opts.agent.totals()! } : {}),
+      ...this.opts.extension?.finished?.(),
     });
     this.queue.close();
     this.settle(result);
   }
 
   private buildResult(): RunResult {
-    const summary = summarize(this.records);
+    const summary = tallyOutcomes(this.records);
     const ok = summary.counts.ok === summary.counts.total && !this.stopReason;
     return {
       ok,

@@ -1,6 +1,6 @@
 import type { WorkerReason } from '../frames/types.js';
 import type { TaskStatus, WorkerState, WorkerStatus } from './status.js';
-import type { Worker } from './worker.js';
+import type { Attempt } from './attempt.js';
 
 /**
  * A worker slot (`w3`): runs attempts one after another. What progress renderers see; every
@@ -8,7 +8,7 @@ import type { Worker } from './worker.js';
  */
 export class Slot implements WorkerStatus {
   readonly id: string;
-  current: Worker | undefined;
+  current: Attempt | undefined;
   attempts = 0;
   failures = 0;
   private retired = false;

@@ -2,18 +2,8 @@ import type { RunView, WorkerStatus } from '../fanout/status.js';
 import type { FailedTaskInfo, RunFinished, SlowTaskInfo } from '../frames/types.js';
 export { succeeded } from '../fanout/outcomes.js';
 
-export function elapsed(ms: number): string {
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const s = Math.floor(ms / 1000);
-  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-}
-
-export function bytes(n: number): string {
-  if (n < 1000) return `${n} B`;
-  if (n < 1e6) return `${(n / 1e3).toFixed(1)} kB`;
-  if (n < 1e9) return `${(n / 1e6).toFixed(1)} MB`;
-  return `${(n / 1e9).toFixed(2)} GB`;
-}
+export { bytes, elapsed } from '../units.js';
+import { bytes, elapsed } from '../units.js';
 
 /** How an attempt ended, in words: "exited 0", "exit 2", "killed by SIGKILL", "timed out", "could not start: …". */
 export function outcome(w: Pick<WorkerStatus, 'reason' | 'error' | 'exitCode' | 'signal'>): string {

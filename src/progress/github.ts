@@ -4,7 +4,7 @@
 // cannot issue workflow commands through relay's log.
 import { randomUUID } from 'node:crypto';
 import type { Frame } from '../frames/types.js';
-import { OutputTail } from '../summary/tail.js';
+import { OutputTail } from '../lines/tail.js';
 
 const GROUP_LINES = 20;
 

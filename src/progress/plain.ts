@@ -2,7 +2,7 @@ import type { Frame } from '../frames/types.js';
 import type { RunView } from '../fanout/status.js';
 import { counts, elapsed, outcome, bytes, succeeded, summary, taskLabel } from './format.js';
 import { GithubGroups } from './github.js';
-import type { Progress } from './index.js';
+import type { Progress } from './types.js';
 
 const HEARTBEAT_MS = 10_000;
 

@@ -6,7 +6,7 @@ import { DefaultRenderer, Listr, ListrLogger, ProcessOutput, type ListrTaskWrapp
 import type { RunView, WorkerStatus } from '../fanout/status.js';
 import type { RunFinished } from '../frames/types.js';
 import { bytes, counts, elapsed, outcome, succeeded, summary, taskLabel, workerElapsed } from './format.js';
-import type { Progress } from './index.js';
+import type { Progress } from './types.js';
 import { lastLine } from './last-line.js';
 
 const REFRESH_MS = 100;

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { writeOut } from '../cli/write-out.js';
+import { writeOut } from '../writer/write-out.js';
 
 /**
  * Writes data at the pace it was recorded: before each chunk, the time between its frame and

@@ -5,8 +5,8 @@ import type { Readable } from 'node:stream';
 import { usageError } from '../errors.js';
 import type { Frame } from '../frames/types.js';
 import { LineAssembler } from '../lines/assembler.js';
-import { cutOffWarning, eachFrame } from '../cli/frame-input.js';
-import { writeOut } from '../cli/write-out.js';
+import { cutOffWarning, eachFrame } from '../frames/input.js';
+import { writeOut } from '../writer/write-out.js';
 import { LivePlayer } from './live.js';
 import { createScreen, type Screen } from './screen.js';
 

@@ -2,7 +2,7 @@
 // `relay fanout` appends to $GITHUB_STEP_SUMMARY. Fed one frame at a time, so it works on a
 // live run (observe) and on a saved stream alike, including one cut off mid-run.
 import type { Frame, RunFinished, RunStarted } from '../frames/types.js';
-import { OutputTail } from './tail.js';
+import { OutputTail } from '../lines/tail.js';
 
 export interface WorkerSummary {
   worker: string;
@@ -102,7 +102,7 @@ export class SummaryBuilder {
 }
 
 /** The summary of a complete list of frames. */
-export function summarize(frames: Iterable<Frame>, options?: SummaryOptions): RunSummary {
+export function summarizeFrames(frames: Iterable<Frame>, options?: SummaryOptions): RunSummary {
   const builder = new SummaryBuilder(options);
   for (const f of frames) builder.add(f);
   return builder.summary();

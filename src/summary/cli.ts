@@ -1,5 +1,5 @@
-import { cutOffWarning, eachFrame, openInput } from '../cli/frame-input.js';
-import { writeOut } from '../cli/write-out.js';
+import { cutOffWarning, eachFrame, openInput } from '../frames/input.js';
+import { writeOut } from '../writer/write-out.js';
 import { SummaryBuilder } from './build.js';
 import { formatSummary, type SummaryFormat } from './format.js';
 

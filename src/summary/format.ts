@@ -1,5 +1,5 @@
 // A RunSummary as text for a terminal or a log, or as a GitHub-flavoured Markdown table.
-import { bytes, elapsed } from '../progress/format.js';
+import { bytes, elapsed } from '../units.js';
 import type { RunSummary, WorkerSummary } from './build.js';
 
 export type SummaryFormat = 'text' | 'markdown';

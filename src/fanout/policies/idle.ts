@@ -8,7 +8,7 @@ import type { AttemptWatcher } from './types.js';
  * run, the first report of a silence also goes to the attempt's agent (an inferred question).
  */
 export function idle(ms: number, kill: boolean): AttemptWatcher {
-  return ({ worker, emit, now, graceMs }) => {
+  return ({ attempt: current, emit, now, graceMs }) => {
     let timer: NodeJS.Timeout | undefined;
     let reportedFor = -1; // lastOutputAt of the quiet period last reported
     let reports = 0;
@@ -16,19 +16,19 @@ export function idle(ms: number, kill: boolean): AttemptWatcher {
       timer = setTimeout(check, Math.max(1, delay));
     };
     const check = (): void => {
-      if (worker.state !== 'running' || worker.endedAt !== null) return; // endedAt: its output ended, worker_exited is being prepared
-      if (worker.paused) return arm(ms);
-      const quiet = now() - worker.lastOutputAt;
+      if (current.state !== 'running' || current.endedAt !== null) return; // endedAt: its output ended, worker_exited is being prepared
+      if (current.paused) return arm(ms);
+      const quiet = now() - current.lastOutputAt;
       // Due again after each further full quiet period of the same silence.
-      const due = ms * (reportedFor === worker.lastOutputAt ? reports + 1 : 1);
+      const due = ms * (reportedFor === current.lastOutputAt ? reports + 1 : 1);
       if (quiet < due) return arm(due - quiet);
-      if (reportedFor !== worker.lastOutputAt) (reportedFor = worker.lastOutputAt), (reports = 0);
+      if (reportedFor !== current.lastOutputAt) (reportedFor = current.lastOutputAt), (reports = 0);
       reports += 1;
-      const { task, attempt } = worker.job;
-      emit({ type: 'worker_idle', worker: worker.id, index: worker.index, task: task.number, task_id: task.id, attempt, idle_ms: quiet });
+      const { task, attempt } = current.job;
+      emit({ type: 'worker_idle', worker: current.id, index: current.index, task: task.number, task_id: task.id, attempt, idle_ms: quiet });
       // An agent silent at a prompt is --on-input's (answer, fail, wait), once per silence; not --kill-idle's.
-      const onInput = reports === 1 && worker.idle();
-      if (kill && !onInput) worker.stop('idle', 'SIGTERM', graceMs);
+      const onInput = reports === 1 && current.idle();
+      if (kill && !onInput) current.stop('idle', 'SIGTERM', graceMs);
       else arm(ms);
     };
     arm(ms);

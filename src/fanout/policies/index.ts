@@ -6,7 +6,7 @@
 // attempt), then the clocks start: timeout, then idle detection.
 import type { ResolvedOptions } from '../options.js';
 import type { TaskRecord } from '../outcomes.js';
-import type { Worker } from '../worker.js';
+import type { Attempt } from '../attempt.js';
 import { failFast } from './fail-fast.js';
 import { idle } from './idle.js';
 import { input } from './input.js';
@@ -16,7 +16,7 @@ import type { AttemptContext, AttemptWatcher } from './types.js';
 
 export interface Policies {
   watch(ctx: AttemptContext): () => void;
-  retryDelay(attempt: Worker): number | undefined;
+  retryDelay(attempt: Attempt): number | undefined;
   taskEnded(record: TaskRecord): void;
 }
 

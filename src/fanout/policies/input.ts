@@ -5,8 +5,8 @@ import type { AttemptWatcher } from './types.js';
  * terminal keeps it until the program reads, so it does not matter whether the program is ready.
  */
 export function input(data: string | Buffer): AttemptWatcher {
-  return ({ worker }) => {
-    worker.write(data);
+  return ({ attempt }) => {
+    attempt.write(data);
     return () => {};
   };
 }

@@ -1,4 +1,4 @@
-import type { Worker } from '../worker.js';
+import type { Attempt } from '../attempt.js';
 
 /** Back-off never grows past this (unless the base itself is longer). */
 const MAX_DELAY_MS = 60_000;
@@ -8,7 +8,7 @@ const MAX_DELAY_MS = 60_000;
  * task again, and after how long: `baseMs`, doubling per further attempt. Not retried: success,
  * relay's own cancellations, and commands that could not start (127/126 will not fix themselves).
  */
-export function retry(retries: number, baseMs: number): (attempt: Worker) => number | undefined {
+export function retry(retries: number, baseMs: number): (attempt: Attempt) => number | undefined {
   return (attempt) => {
     if (attempt.succeeded || attempt.reason === 'cancelled' || attempt.reason === 'spawn_error') return undefined;
     if (attempt.job.attempt > retries) return undefined;

@@ -5,8 +5,8 @@ import type { AttemptWatcher } from './types.js';
  * to its process group, SIGKILL after the grace period); its worker_exited says "timeout".
  */
 export function timeout(ms: number): AttemptWatcher {
-  return ({ worker, graceMs }) => {
-    const timer = setTimeout(() => worker.stop('timeout', 'SIGTERM', graceMs), ms);
+  return ({ attempt, graceMs }) => {
+    const timer = setTimeout(() => attempt.stop('timeout', 'SIGTERM', graceMs), ms);
     return () => clearTimeout(timer);
   };
 }

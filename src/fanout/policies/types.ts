@@ -1,9 +1,9 @@
 import type { FrameBody } from '../../frames/types.js';
-import type { Worker } from '../worker.js';
+import type { Attempt } from '../attempt.js';
 
 /** What a per-attempt behaviour may use: the attempt, the frame stream and the clock. */
 export interface AttemptContext {
-  worker: Worker;
+  attempt: Attempt;
   emit(body: FrameBody): void;
   now(): number;
   /** Time between SIGTERM and SIGKILL when a behaviour stops the attempt. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { setTimeout as sleepMs } from 'node:timers/promises';
-import type { AgentOptions } from './options.js';
+import type { SimOptions } from './options.js';
 import { buildEventsScript } from './events.js';
 import { readAnswer } from './input.js';
 import { buildScript, type Script } from './script.js';
@@ -18,8 +18,8 @@ async function write(out: NodeJS.WritableStream, text: string): Promise<void> {
 }
 
 /** Runs the simulated agent on `out` (answers, with --ask, come from `input`); returns its exit code (never calls process.exit). */
-export async function runAgent(
-  o: AgentOptions,
+export async function runSim(
+  o: SimOptions,
   out: NodeJS.WritableStream,
   sleep: (ms: number) => Promise<unknown> = sleepMs,
   input: NodeJS.ReadableStream = process.stdin,

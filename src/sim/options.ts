@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseDuration, parseSize } from '../units.js';
 
-export interface AgentOptions {
+export interface SimOptions {
   /** The task it was given (its positional arguments joined by spaces, or --prompt); null when none. */
   prompt: string | null;
   /** Seed of every random choice: same seed and options, same bytes. */
@@ -47,7 +47,7 @@ export const AGENT_FLAGS = [
   ['--ask-timeout D', 'exit 1 if no answer comes within D [default: wait for ever]'],
 ] as const;
 
-export function agentHelp(): string {
+export function simHelp(): string {
   return AGENT_FLAGS.map(([flag, text]) => `  ${flag.padEnd(15)} ${text}`).join('\n');
 }
 
@@ -85,7 +85,7 @@ function unit(flag: string, text: string | undefined, fallback: number, parse: (
   }
 }
 
-export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): AgentOptions {
+export function parseSimArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): SimOptions {
   const { values: v, positionals } = parseArgs({
     args: argv,
     strict: true,

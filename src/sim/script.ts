@@ -1,6 +1,6 @@
 // What the simulated agent prints, as a list of writes: pure and deterministic (no clock, no
 // Math.random), so the same options always give the same bytes.
-import type { AgentOptions } from './options.js';
+import type { SimOptions } from './options.js';
 import { createRng, intBetween, pick } from './rng.js';
 
 const WORDS = 'the a module test function refactor cache error handler stream buffer parse config request update check build types worker queue retry value result async return import export'.split(' ');
@@ -40,14 +40,14 @@ function sentence(rng: () => number): string {
   return Array.from({ length: n }, () => pick(rng, WORDS)).join(' ') + '.';
 }
 
-function banner(o: AgentOptions, worker: string): string[] {
+function banner(o: SimOptions, worker: string): string[] {
   const title = ` sim-agent · ${worker} · seed ${o.seed} `;
   const line = '─'.repeat(title.length);
   const box = paint(o.color, '36', `╭${line}╮\n│${title}│\n╰${line}╯`) + '\n';
   return o.prompt === null ? [box] : [box, `${paint(o.color, '1', '>')} ${o.prompt}\n`];
 }
 
-function spinner(o: AgentOptions, rng: () => number): string[] {
+function spinner(o: SimOptions, rng: () => number): string[] {
   const frames = intBetween(rng, 8, 16);
   const out = Array.from({ length: frames }, (_, i) => `\r${paint(o.color, '33', SPINNER[i % SPINNER.length]!)} Thinking…`);
   return [...out, '\r\x1b[2K'];
@@ -71,13 +71,13 @@ function body(rng: () => number, budget: number): string[] {
   return out;
 }
 
-function toolCall(o: AgentOptions, rng: () => number): string {
+function toolCall(o: SimOptions, rng: () => number): string {
   const tool = pick(rng, TOOLS);
   const file = pick(rng, FILES);
   return `\n${paint(o.color, '32', '●')} ${paint(o.color, '1', tool)}(${file})\n  ⎿ ${intBetween(rng, 1, 400)} lines\n\n`;
 }
 
-export function buildScript(o: AgentOptions, worker = 'w?'): Script {
+export function buildScript(o: SimOptions, worker = 'w?'): Script {
   const rng = createRng(o.seed);
   const parts = body(rng, o.bytes);
   const writes = [...banner(o, worker), ...spinner(o, rng)];
@@ -96,7 +96,7 @@ export function buildScript(o: AgentOptions, worker = 'w?'): Script {
 }
 
 /** A terminal-style question: the screen ends in a [y/N] prompt while it waits. */
-function plainQuestion(o: AgentOptions, at: number): Question {
+function plainQuestion(o: SimOptions, at: number): Question {
   return {
     at,
     prompt: `\n${paint(o.color, '35', '?')} ${paint(o.color, '1', QUESTION)} [y/N] `,

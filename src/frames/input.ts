@@ -5,8 +5,8 @@ import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { usageError } from '../errors.js';
-import { FrameReadError, readFrames } from '../frames/read.js';
-import type { Frame } from '../frames/types.js';
+import { FrameReadError, readFrames } from './read.js';
+import type { Frame } from './types.js';
 
 export interface InputReport {
   /** Line number of a last line cut off mid-frame, if any. */

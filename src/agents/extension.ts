@@ -1,11 +1,12 @@
-// Everything issue 8 adds to one fanout run, behind one object, so that the fanout wires it at
-// a handful of points (see docs/agents.md, "Wiring"):
+// Everything agent-aware runs add to one fanout, behind one RunExtension (src/fanout/extension.ts)
+// that the engine calls at a handful of points (see docs/agents.md, "Wiring"):
 //   open()      before any worker starts: checks the repository (--worktree) and makes the
 //               results folder (--results); usage errors surface here;
 //   startTask() before a task's worker starts: makes its worktree (the worker's cwd);
 //   task.onText() / task.onIdle() while it runs: agent events, --on-input, transcript;
 //   task.end()  after its output ended, before worker_exited: totals, diff stat, results files;
 //   totals()    for run_finished;  close() at the end;  abort() on Ctrl-C (idempotent cleanup).
+import type { AttemptExtension, AttemptExtensionContext, RunExtension } from '../fanout/extension.js';
 import type { AgentTotals, WorktreeInfo } from '../frames/agent.js';
 import type { AgentEvent, FrameBody } from '../frames/types.js';
 import { isEmpty, sumTotals } from './events/totals.js';
@@ -13,9 +14,10 @@ import type { EventFormat } from './events/types.js';
 import type { InputAction, OnInputPolicy } from './on-input.js';
 import { ResultsWriter, type ScreenRenderer, type TaskRecorder } from './results.js';
 import { AgentSession } from './session.js';
+import { agentAttemptHooks } from './attempt.js';
 import { Worktrees, type Worktree } from './worktree.js';
 
-export interface AgentRunOptions {
+export interface AgentExtensionOptions {
   runId: string;
   /** The run's working directory (the repository, with worktree). */
   cwd: string;
@@ -64,33 +66,44 @@ export interface TaskExtras {
   worktree?: WorktreeInfo;
 }
 
-export class AgentRun {
-  private readonly finished: AgentTotals[] = [];
+/** The agent side of one fanout run: given to fanout() as its `extension`. */
+export class AgentExtension implements RunExtension {
+  private readonly ended: AgentTotals[] = [];
 
   private constructor(
-    private readonly o: AgentRunOptions,
+    private readonly o: AgentExtensionOptions,
     private readonly worktrees: Worktrees | undefined,
     private readonly results: ResultsWriter | undefined,
   ) {}
 
-  static async open(o: AgentRunOptions): Promise<AgentRun> {
+  static async open(o: AgentExtensionOptions): Promise<AgentExtension> {
     const worktrees = o.worktree ? await Worktrees.open(o.cwd, o.runId) : undefined;
     const results = o.resultsDir
       ? ResultsWriter.open({ dir: o.resultsDir, runId: o.runId, ...(o.cols ? { cols: o.cols } : {}), ...(o.rows ? { rows: o.rows } : {}), ...(o.renderScreen ? { renderScreen: o.renderScreen } : {}) })
       : undefined;
-    return new AgentRun(o, worktrees, results);
+    return new AgentExtension(o, worktrees, results);
   }
 
   /** Prepares a task (its worktree, its transcript); run its worker in `task.cwd` when set. */
   async startTask(info: TaskInfo, io: TaskIo): Promise<AgentTask> {
     const worktree = this.worktrees ? await this.worktrees.create(info.attempt && info.attempt > 1 ? `${info.id}-attempt-${info.attempt}` : info.id) : undefined;
     const recorder = this.results?.task(info);
-    return new AgentTask(info, io, this.o, worktree, this.worktrees, recorder, (t) => this.finished.push(t));
+    return new AgentTask(info, io, this.o, worktree, this.worktrees, recorder, (t) => this.ended.push(t));
+  }
+
+  /** The engine's hook for each attempt (src/agents/attempt.ts). */
+  attempt(ctx: AttemptExtensionContext): AttemptExtension {
+    return agentAttemptHooks(ctx, (info, io) => this.startTask(info, io));
+  }
+
+  finished(): { agent?: AgentTotals } {
+    const agent = this.totals();
+    return agent ? { agent } : {};
   }
 
   /** Sum of the ended tasks' totals (run_finished.agent); undefined when no agent event was seen. */
   totals(): AgentTotals | undefined {
-    const sum = sumTotals(this.finished);
+    const sum = sumTotals(this.ended);
     return isEmpty(sum) ? undefined : sum;
   }
 
@@ -113,7 +126,7 @@ export class AgentTask {
   constructor(
     readonly info: TaskInfo,
     io: TaskIo,
-    o: AgentRunOptions,
+    o: AgentExtensionOptions,
     readonly worktree: Worktree | undefined,
     private readonly worktrees: Worktrees | undefined,
     private readonly recorder: TaskRecorder | undefined,

@@ -2,7 +2,7 @@
 // init, assistant messages with text and tool_use blocks, user messages with tool_result
 // blocks, a final result with usage and cost), so relay's Claude parser can be exercised end
 // to end on a real terminal. Pure and deterministic, like the terminal script.
-import type { AgentOptions } from './options.js';
+import type { SimOptions } from './options.js';
 import { createRng, intBetween, pick } from './rng.js';
 import { QUESTION, type Question, type Script } from './script.js';
 
@@ -80,7 +80,7 @@ function cost(u: Usage): number {
   return Math.round(dollars * 1e7) / 1e7;
 }
 
-export function buildEventsScript(o: AgentOptions): Script {
+export function buildEventsScript(o: SimOptions): Script {
   const rng = createRng(o.seed);
   const s = new Session(rng, o.seed);
   const task = o.prompt ?? 'the task';
@@ -104,7 +104,7 @@ export function buildEventsScript(o: AgentOptions): Script {
 }
 
 /** Asks through Claude Code's AskUserQuestion tool; the answer comes back as its tool result. */
-function ask(s: Session, o: AgentOptions, at: number): Question {
+function ask(s: Session, o: SimOptions, at: number): Question {
   const id = `toolu_sim_${o.seed}_ask`;
   const input = { questions: [{ question: QUESTION, header: 'Confirm', options: [{ label: 'yes', description: 'Apply it' }, { label: 'no', description: 'Stop here' }], multiSelect: false }] };
   return {
@@ -115,7 +115,7 @@ function ask(s: Session, o: AgentOptions, at: number): Question {
   };
 }
 
-function result(s: Session, o: AgentOptions, text: string, isError: boolean): string {
+function result(s: Session, o: SimOptions, text: string, isError: boolean): string {
   return line({
     type: 'result',
     subtype: isError ? 'error_during_execution' : 'success',

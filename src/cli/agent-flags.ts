@@ -1,8 +1,8 @@
 // What issue 8's flags mean for one fanout, decided before anything is opened: the config file
 // (relay.config.json or package.json#relay; flags win over its defaults), the --agent preset and
-// its command, whether its program is installed, and the AgentRun's options. Usage errors here are
+// its command, whether its program is installed, and the AgentExtension's options. Usage errors here are
 // one line and exit 2, before anything reaches stdout.
-import type { AgentRunOptions } from '../agents/agent-run.js';
+import type { AgentExtensionOptions } from '../agents/extension.js';
 import { loadConfig } from '../agents/config.js';
 import { parseOnInput } from '../agents/on-input.js';
 import { checkInstalled, findPreset, presetCommand } from '../agents/presets.js';
@@ -28,11 +28,11 @@ export interface AgentPlan {
   command: string[] | undefined;
   workers: number | undefined;
   idleTimeoutMs: number | undefined;
-  /** AgentRun options without runId and cwd; undefined when no agent feature is on (the run is as before). */
-  run: Omit<AgentRunOptions, 'runId' | 'cwd'> | undefined;
+  /** AgentExtension options without runId and cwd; undefined when no agent feature is on (the run is as before). */
+  run: Omit<AgentExtensionOptions, 'runId' | 'cwd'> | undefined;
 }
 
-export function planAgent(f: AgentFlags, cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): AgentPlan {
+export function planAgentFlags(f: AgentFlags, cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): AgentPlan {
   const { config, presets } = loadConfig(cwd);
   const d = config.defaults ?? {};
   // The config's default agent runs a task list given no command; an explicit command stays plain.

@@ -1,4 +1,4 @@
-import { toLines } from '../lines/assembler.js';
+import { toLines } from './assembler.js';
 
 const DEFAULT_TAIL_CHARS = 16 * 1024;
 

@@ -1,3 +1,0 @@
-export { agentHelp, parseAgentArgs, type AgentOptions } from './options.js';
-export { runAgent } from './run.js';
-export { buildScript } from './script.js';

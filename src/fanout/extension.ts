@@ -1,0 +1,30 @@
+// The one generic hook of the engine: a RunExtension adds steps around every attempt and fields
+// to run_finished. Agent-aware runs (src/agents/extension.ts) are one; the engine knows none.
+import type { AgentTotals } from '../frames/agent.js';
+import type { FrameBody } from '../frames/types.js';
+import type { Attempt, AttemptExtension, AttemptSpec } from './attempt.js';
+import type { Job } from './jobs.js';
+
+export type { AttemptExtension, AttemptSpec, ExitExtras } from './attempt.js';
+
+/** What an extension knows of one attempt when it is made. */
+export interface AttemptExtensionContext {
+  /** Slot number (the frames' `w<slot>`). */
+  slot: number;
+  job: Job;
+  /** The attempt's own emit (line mode included), so extension frames keep its order. */
+  emit(body: FrameBody): void;
+  /** The attempt, once made (to type into it or stop it). */
+  attempt(): Attempt;
+  /** Time between SIGTERM and SIGKILL when the extension stops the attempt. */
+  graceMs: number;
+  /** Its spec with the task's own cwd resolved against `base` (e.g. a worktree). */
+  specAt(base: string): AttemptSpec;
+}
+
+export interface RunExtension {
+  /** Called for every attempt before it starts. */
+  attempt(ctx: AttemptExtensionContext): AttemptExtension;
+  /** Extra run_finished fields, when the run ends. */
+  finished?(): { agent?: AgentTotals };
+}
