@@ -140,7 +140,7 @@ describe('fanout engine', () => {
 
   it('runs a task list on slots: every frame valid against the protocol schemas, task fields on every worker frame', async () => {
     const { frames, result } = await collect({
-      tasks: ['one', { id: 'two', text: 'second task' }, 'three'],
+      tasks: ['one', { id: 'two', prompt: 'second task' }, 'three'],
       workers: 2,
       command: ['sh', '-c', 'echo "$RELAY_TASK_ID:$1"; sleep 0.4; [ "$1" != three ]', '_', '{}'],
       idleTimeoutMs: 200,

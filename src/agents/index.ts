@@ -1,4 +1,4 @@
-// Agent-aware fanout (issue 8): presets, config, agent event parsing, waiting-for-input policy,
+// relay/agents: agent-aware fanout: presets, config, agent event parsing, waiting-for-input policy,
 // a git worktree per task, and the results folder. Engine-side: nothing here knows oclif.
 export * from './events/index.js';
 export { BUILTIN_PRESETS, DEFAULT_AGENT, findPreset, presetCommand, checkInstalled, type Preset } from './presets.js';

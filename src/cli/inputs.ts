@@ -20,7 +20,7 @@ export async function loadTasks(file: string | undefined, flags: readonly string
   if (file === undefined && (flags === undefined || flags.length === 0)) return undefined;
   const fromFile = file === undefined ? [] : taskFileSources(file === '-' ? await readAll(stdin) : readFile('--tasks', file).toString('utf8'), file === '-' ? 'stdin' : file);
   const tasks = buildTasks([...fromFile, ...taskFlagSources(flags ?? [])]);
-  return tasks.map((t) => ({ id: t.id, text: t.text ?? '', ...(t.cwd ? { cwd: t.cwd } : {}), ...(t.env ? { env: t.env } : {}) }));
+  return tasks.map((t) => ({ id: t.id, prompt: t.text ?? '', ...(t.cwd ? { cwd: t.cwd } : {}), ...(t.env ? { env: t.env } : {}) }));
 }
 
 /** --input TEXT is typed followed by Enter; --input-file FILE is typed exactly as it is. */

@@ -6,12 +6,12 @@ import type { PtySpawner } from '../pty/pty.js';
 import type { RunExtension } from './extension.js';
 import { VERSION } from '../version.js';
 
-/** A task as a library caller gives it; a plain string is `{ text }`. */
+/** A task as a library caller gives it, the same shape as a task file's JSON line; a plain string is `{ prompt }`. */
 export interface TaskInput {
   /** Unique id. Default: the task's number as text. */
   id?: string;
-  /** The task text: `{}` in the command, RELAY_TASK in the environment. */
-  text: string;
+  /** The task text (an agent's prompt): `{}` in the command, RELAY_TASK in the environment. */
+  prompt: string;
   /** Working directory, relative to `cwd`. */
   cwd?: string;
   /** Extra environment. */
@@ -134,8 +134,8 @@ function positiveMs(name: string, value: number | undefined): number | undefined
 function numberTasks(input: readonly (string | TaskInput)[]): Task[] {
   const seen = new Set<string>();
   return input.map((item, i) => {
-    const spec = typeof item === 'string' ? { text: item } : item;
-    const task: Task = { number: i + 1, id: spec.id ?? String(i + 1), text: spec.text };
+    const spec = typeof item === 'string' ? { prompt: item } : item;
+    const task: Task = { number: i + 1, id: spec.id ?? String(i + 1), text: spec.prompt };
     if (seen.has(task.id)) throw usageError(`tasks: duplicate task id "${task.id}"`);
     seen.add(task.id);
     if (spec.cwd !== undefined) task.cwd = spec.cwd;

@@ -21,6 +21,8 @@ export class FrameQueue implements AsyncIterable<Frame> {
   private closed = false;
   private pressured = false;
   private wake: (() => void) | undefined;
+  /** Whether anyone ever asked for frames; until then nobody is there to pace the workers. */
+  private consumed = false;
 
   constructor(
     private readonly highWaterMark: number,
@@ -40,6 +42,7 @@ export class FrameQueue implements AsyncIterable<Frame> {
     if (this.closed) throw new Error('FrameQueue: push after close');
     this.items.push(frame);
     this.weight += frameWeight(frame);
+    if (!this.consumed) return this.dropOldest();
     if (!this.pressured && this.weight >= this.highWaterMark) {
       this.pressured = true;
       this.onPressure(true);
@@ -53,16 +56,38 @@ export class FrameQueue implements AsyncIterable<Frame> {
     this.notify();
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Frame> {
+  /**
+   * Nobody iterates (a library caller who only awaits the result): pausing the workers would wait
+   * forever, so keep the newest frames within the high watermark instead.
+   */
+  private dropOldest(): void {
+    while (this.weight > this.highWaterMark && this.size > 1) {
+      this.weight -= frameWeight(this.items[this.head]!);
+      this.items[this.head] = undefined as unknown as Frame;
+      this.head += 1;
+    }
+    this.compact();
+  }
+
+  private compact(): void {
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Frame> {
+    this.consumed = true;
+    return this.frames();
+  }
+
+  private async *frames(): AsyncGenerator<Frame> {
     for (;;) {
       if (this.head < this.items.length) {
         const frame = this.items[this.head]!;
         this.items[this.head] = undefined as unknown as Frame;
         this.head += 1;
-        if (this.head > 1024 && this.head * 2 > this.items.length) {
-          this.items = this.items.slice(this.head);
-          this.head = 0;
-        }
+        this.compact();
         this.weight -= frameWeight(frame);
         if (this.pressured && this.weight <= this.lowWaterMark) {
           this.pressured = false;

@@ -1,3 +1,5 @@
+import type { Writable } from 'node:stream';
+import type { PipeOptions, PipeOutcome } from './pipe.js';
 import type { FailedTaskInfo, Frame, OutcomeCounts, RunEnd, SlowTaskInfo } from '../frames/types.js';
 import type { TaskRecord } from './outcomes.js';
 import type { RunView } from './status.js';
@@ -20,7 +22,11 @@ export interface RunResult {
   tasks: TaskRecord[];
 }
 
-/** A running fanout: iterate it for frames (that is what paces the workers), await `result` for the outcome. */
+/**
+ * A running fanout: iterate it (or pipeTo() a stream) for frames, which is what paces the workers;
+ * await `result` for the outcome. A run nobody iterates still ends: until an iterator comes, it
+ * keeps only the newest frames (about highWaterMark bytes) and never pauses its workers.
+ */
 export interface FanoutRun extends AsyncIterable<Frame>, RunView {
   readonly runId: string;
   readonly result: Promise<RunResult>;
@@ -31,6 +37,12 @@ export interface FanoutRun extends AsyncIterable<Frame>, RunView {
   stop(reason?: Exclude<RunEnd, 'completed'>, options?: { signal?: NodeJS.Signals; graceMs?: number }): void;
   /** Stop now: SIGKILL every worker's process group and stop waiting for their output. */
   kill(): void;
+  /**
+   * Writes every frame to `dest` as NDJSON through an awaited writer (a slow reader pauses the
+   * workers; a closed or failing one stops the run) and resolves once the run has ended and its
+   * frames are written, with the exit status a CLI should use. Iterate the run or pipe it, not both.
+   */
+  pipeTo(dest: Writable, options?: PipeOptions): Promise<PipeOutcome>;
 }
 
 export const STOP_EXIT_CODES: Record<Exclude<RunEnd, 'completed'>, number> = {

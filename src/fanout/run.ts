@@ -11,6 +11,8 @@ import { composePolicies, type Policies } from './policies/index.js';
 import { FrameQueue } from './queue.js';
 import { STOP_EXIT_CODES, type FanoutRun, type RunResult } from './result.js';
 import { Slot } from './slot.js';
+import { pipeRun, type PipeOptions, type PipeOutcome } from './pipe.js';
+import type { Writable } from 'node:stream';
 import type { TaskProgress, WorkerStatus } from './status.js';
 import { Attempt } from './attempt.js';
 
@@ -91,6 +93,10 @@ class Run implements FanoutRun {
 
   [Symbol.asyncIterator](): AsyncIterator<Frame> {
     return this.queue[Symbol.asyncIterator]();
+  }
+
+  pipeTo(dest: Writable, options?: PipeOptions): Promise<PipeOutcome> {
+    return pipeRun(this, dest, options);
   }
 
   observe(listener: (frame: Frame) => void): () => void {
