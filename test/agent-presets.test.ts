@@ -33,7 +33,7 @@ describe('agent presets', () => {
     expect(presetCommand(findPreset('aider'))).toEqual(['aider', '--message', '{}', '--yes-always']);
     const sim = presetCommand(findPreset('sim'), ['--seed', '4']);
     expect(sim[0]).toBe(process.execPath);
-    expect(sim[1]).toMatch(/agent[\\/]main\.js$/);
+    expect(sim[1]).toMatch(/sim[\\/]main\.js$/);
     expect(sim.slice(2)).toEqual(['--events', '--prompt', '{}', '--seed', '4']);
     expect(Object.fromEntries(Object.values(BUILTIN_PRESETS).map((p) => [p.name, p.events]))).toEqual({ claude: 'claude', codex: 'codex', gemini: 'gemini', aider: 'none', sim: 'claude' });
   });
