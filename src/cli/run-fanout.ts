@@ -26,6 +26,7 @@ import { handleSignals } from './signals.js';
 import { recordDebugStats } from './debug-stats.js';
 import { watchStepSummary } from './step-summary.js';
 import { usageError, type RelayError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
 
 export interface FanoutCliOptions {
   command: string[] | undefined;
@@ -129,7 +130,7 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
   const code = forced ?? exitCode(result, writer?.error);
   if (!flushed) {
     // The reader is stalled and we are stopping: its pipe would keep us alive forever.
-    await agentRun?.abort();
+    await agentRun?.abort().catch((err: Error) => process.stderr.write(`relay: ${err.message}\n`));
     process.exit(code);
   }
   return code;
@@ -166,8 +167,8 @@ async function flush(pumped: Promise<void>, writer: FrameWriter | null, result: 
 }
 
 function exitCode(result: RunResult, writeError: RelayError | undefined): number {
-  if (writeError?.code === 'OUTPUT_FAILED') return 74;
+  if (writeError?.code === 'OUTPUT_FAILED') return EXIT.output_failed;
   // The reader left after the last worker ended: still a closed pipe.
-  if (writeError && result.reason === 'completed') return 141;
+  if (writeError && result.reason === 'completed') return EXIT.output_closed;
   return result.exitCode;
 }
