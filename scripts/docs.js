@@ -27,7 +27,8 @@ export function generatedDocs(root = fileURLToPath(new URL('..', import.meta.url
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const stale = generatedDocs().filter((d) => d.current !== d.expected);
+  const at = process.argv.indexOf('--root');
+  const stale = generatedDocs(at > 0 ? process.argv[at + 1] : undefined).filter((d) => d.current !== d.expected);
   if (process.argv.includes('--check')) {
     for (const d of stale) console.error(`${d.file}: the exit-code table differs from src/exit-codes.ts: run \`npm run build\` and commit it`);
     process.exit(stale.length > 0 ? 1 : 0);

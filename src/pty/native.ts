@@ -3,6 +3,7 @@
 // Neither is public API, so they are used only with the node-pty version they were read from,
 // and only on the platforms the Unix code path serves; anything else fails with one line
 // (a RelayError, code UNSUPPORTED: exit 69) before a worker starts.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { RelayError } from '../errors.js';
 
@@ -36,13 +37,16 @@ export interface NativeEnvironment {
 
 const require = createRequire(import.meta.url);
 
-const installed: NativeEnvironment = {
-  platform: process.platform,
-  nodePtyVersion: () => (require('node-pty/package.json') as { version: string }).version,
-};
+/** This machine, with the version read from `packageJson` (default: the installed node-pty's). */
+export function nativeEnvironment(packageJson = require.resolve('node-pty/package.json')): NativeEnvironment {
+  return {
+    platform: process.platform,
+    nodePtyVersion: () => String((JSON.parse(readFileSync(packageJson, 'utf8')) as { version?: unknown }).version),
+  };
+}
 
 /** Throws the one-line reason relay cannot drive terminals in `env`; returns when it can. */
-export function checkNative(env: NativeEnvironment = installed): void {
+export function checkNative(env: NativeEnvironment = nativeEnvironment()): void {
   if (!SUPPORTED_PLATFORMS.includes(env.platform)) {
     throw new RelayError('UNSUPPORTED', `relay runs workers in pseudo-terminals on ${SUPPORTED_PLATFORMS.join(' and ')} only, not on ${env.platform}`, { value: env.platform });
   }
