@@ -1,22 +1,43 @@
-// One error family for the engine and the CLI. `code` is stable and machine-readable;
-// the message names the option and the value that was wrong.
+// One error family for the engine and the CLI. `code` is stable and machine-readable (its exit
+// status is in src/exit-codes.ts); `option` and `value` name what the caller got wrong, in the
+// library's own terms (`lowWaterMark`, not `--low-water-mark`: the CLI edge translates); `cause`
+// keeps the error underneath (a parse error, a git failure, a file that could not be read).
 export type RelayErrorCode =
-  | 'USAGE' // bad options or flags: exit 2
-  | 'OUTPUT_CLOSED' // the frame reader went away (EPIPE): exit 141
-  | 'OUTPUT_FAILED' // any other error writing frames: exit 74
-  | 'BAD_FRAME'; // a line of a frame stream that is not a valid frame (names the line): exit 2
+  | 'USAGE' // bad options or flags, a bad input file
+  | 'BAD_FRAME' // a line of a frame stream that is not a valid frame (names the line)
+  | 'OUTPUT_CLOSED' // the frame reader went away (EPIPE)
+  | 'OUTPUT_FAILED' // any other error writing frames
+  | 'GIT' // git failed underneath a worktree step (its first line of stderr, the git error as cause)
+  | 'UNSUPPORTED'; // relay cannot run workers here: an unsupported platform or node-pty version
+
+export interface RelayErrorDetails {
+  /** The option (a FanoutOptions field, or `lines.quietMs` for a nested one) whose value is wrong. */
+  option?: string;
+  /** The value it was given. */
+  value?: unknown;
+  cause?: unknown;
+}
 
 export class RelayError extends Error {
   readonly code: RelayErrorCode;
-  constructor(code: RelayErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  readonly option: string | undefined;
+  readonly value: unknown;
+  /** The message without the option's name in front: what the CLI puts after `--flag:`. */
+  readonly reason: string;
+  /** With an `option`, the message is `option: reason`. */
+  constructor(code: RelayErrorCode, reason: string, details: RelayErrorDetails = {}) {
+    super(details.option === undefined ? reason : `${details.option}: ${reason}`, 'cause' in details ? { cause: details.cause } : undefined);
     this.name = 'RelayError';
     this.code = code;
+    this.reason = reason;
+    this.option = details.option;
+    this.value = details.value;
   }
 }
 
-export function usageError(message: string): RelayError {
-  return new RelayError('USAGE', message);
+/** A usage error; with `details.option`, one about that option's value. */
+export function usageError(reason: string, details?: RelayErrorDetails): RelayError {
+  return new RelayError('USAGE', reason, details);
 }
 
 /** Maps a destination's write error onto the family: EPIPE and friends mean the reader left. */

@@ -31,6 +31,7 @@ export { LineAssembler, toLines, type LineAssemblerOptions } from './lines/assem
 export { SummaryBuilder, summarizeFrames, type RunSummary, type WorkerSummary, type SummaryOptions } from './summary/build.js';
 export { formatMarkdown, formatText, type SummaryFormat } from './summary/format.js';
 
-// Errors and version
-export { RelayError, type RelayErrorCode } from './errors.js';
+// Errors, exit codes and version
+export { RelayError, type RelayErrorCode, type RelayErrorDetails } from './errors.js';
+export { EXIT_CODES, EXIT, ERROR_EXIT_CODES, STOP_EXIT_CODES, type ExitName, type ExitCodeEntry } from './exit-codes.js';
 export { VERSION } from './version.js';

@@ -109,7 +109,7 @@ describe('relay fanout --agent', () => {
   it('a preset whose program is not installed: one line naming it, exit 2, nothing on stdout', () => {
     const r = relaySync(['fanout', '--agent', 'claude', '--task', 'x'], { env: { PATH: tmp() } });
     expect(r).toMatchObject({ status: 2, stdout: '' });
-    expect(r.stderr).toBe('relay: --agent claude: "claude" is not installed (not found on PATH)\n');
+    expect(r.stderr).toBe('relay: --agent: "claude" is not installed (not found on PATH)\n');
   });
 
   it('an unknown preset, and --agent without a task list: one line each, exit 2, nothing on stdout', () => {

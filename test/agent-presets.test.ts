@@ -39,12 +39,12 @@ describe('agent presets', () => {
   });
 
   it('refuses an unknown agent naming the known ones', () => {
-    expect(usageMessage(() => findPreset('gpt'))).toBe('--agent: unknown agent "gpt" (known: aider, claude, codex, gemini, sim)');
+    expect(usageMessage(() => findPreset('gpt'))).toBe('agent: unknown agent "gpt" (known: aider, claude, codex, gemini, sim)');
   });
 
   it('fails fast with one line naming a binary that is not on PATH', () => {
     const empty = tempDir();
-    expect(usageMessage(() => checkInstalled(findPreset('claude'), { PATH: empty }, empty))).toBe('--agent claude: "claude" is not installed (not found on PATH)');
+    expect(usageMessage(() => checkInstalled(findPreset('claude'), { PATH: empty }, empty))).toBe('agent: "claude" is not installed (not found on PATH)');
   });
 
   it('accepts a preset whose binary is on PATH, and the built-in agent everywhere', () => {

@@ -73,7 +73,7 @@ describe('shards and relay merge', () => {
     };
     const cases: [string, RegExp][] = [
       [write('garbage.ndjson', [...lines.slice(0, 3), 'not json', ...lines.slice(3)]), /garbage.ndjson line 4: not JSON/],
-      [write('gap.ndjson', [...lines.slice(0, 2), ...lines.slice(3)]), /gap.ndjson frame 3: seq 4, expected 3/],
+      [write('gap.ndjson', [...lines.slice(0, 2), ...lines.slice(3)]), /gap.ndjson line 3: seq 4, expected 3/],
       [write('cut.ndjson', lines.slice(0, -1)), /cut.ndjson line \d+: no run_finished/],
       [write('invalid.ndjson', [lines[0]!.replace('"workers":', '"workers_":')]), /invalid.ndjson line 1: invalid run_started frame/],
       [join(dir, 'missing.ndjson'), /missing.ndjson: cannot read: ENOENT/],

@@ -13,7 +13,7 @@ describe('--on-input values', () => {
 
   it('rejects anything else as a usage error naming the flag and the value', () => {
     expect(() => parseOnInput('answer')).toThrow(RelayError);
-    expect(() => parseOnInput('skip')).toThrow('--on-input: expected fail, wait or answer:TEXT, got "skip"');
+    expect(() => parseOnInput('skip')).toThrow('onInput: expected fail, wait or answer:TEXT, got "skip"');
   });
 });
 

@@ -120,7 +120,7 @@ describe('the results folder', () => {
     const file = join(tempDir(), 'f');
     writeFileSync(file, '');
     expect(() => ResultsWriter.open({ dir: file, runId: 'r' })).toThrow(RelayError);
-    expect(() => ResultsWriter.open({ dir: file, runId: 'r' })).toThrow(`--results: ${file}: not a directory`);
+    expect(() => ResultsWriter.open({ dir: file, runId: 'r' })).toThrow(`resultsDir: ${file}: not a directory`);
   });
 });
 

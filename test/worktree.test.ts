@@ -32,15 +32,16 @@ async function usageMessage(p: Promise<unknown>): Promise<string> {
   const err = await p.then(() => undefined, (e: unknown) => e);
   expect(err).toBeInstanceOf(RelayError);
   expect((err as RelayError).code).toBe('USAGE');
+  expect((err as RelayError).option).toBe('worktree');
   return (err as Error).message;
 }
 
 describe('a git worktree per task', () => {
   it('refuses, in one line, outside a git repository and in a repository with no commit', async () => {
     const plain = mkdtempSync(join(tmpdir(), 'relay-nogit-'));
-    expect(await usageMessage(Worktrees.open(plain, 'run1'))).toBe(`--worktree: ${plain} is not inside a git repository`);
+    expect(await usageMessage(Worktrees.open(plain, 'run1'))).toBe(`worktree: ${plain} is not inside a git repository`);
     git(plain, 'init', '-q');
-    expect(await usageMessage(Worktrees.open(plain, 'run1'))).toMatch(/^--worktree: the repository at .+ has no commit yet to branch from$/);
+    expect(await usageMessage(Worktrees.open(plain, 'run1'))).toMatch(/^worktree: the repository at .+ has no commit yet to branch from$/);
   });
 
   it('makes a worktree on branch relay/<run>/<task> at HEAD; a process run in it changes only it; the diff stat counts untracked files', async () => {

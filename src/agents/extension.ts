@@ -107,13 +107,13 @@ export class AgentExtension implements RunExtension {
     return isEmpty(sum) ? undefined : sum;
   }
 
-  /** The run ended: completes the manifest, removes what is left of the worktrees. */
+  /** The run ended: completes the manifest, removes what is left of the worktrees (rejects with a GIT RelayError when one stays). */
   async close(run: { ok: boolean; exitCode: number; reason: string }): Promise<void> {
     this.results?.close(run);
     await this.worktrees?.cleanup();
   }
 
-  /** Early end (Ctrl-C): removes the worktrees still there. Idempotent; close() may follow. */
+  /** Early end (Ctrl-C): removes the worktrees still there. Idempotent; close() may follow. Rejects as close() does. */
   async abort(): Promise<void> {
     await this.worktrees?.cleanup();
   }

@@ -11,12 +11,16 @@ export type OnInputPolicy =
 
 export const DEFAULT_ON_INPUT: OnInputPolicy = { policy: 'fail' };
 
-/** `fail`, `wait`, `answer:TEXT` or `answer=TEXT` (the flag's value, or the config's onInput). */
-export function parseOnInput(value: string, name = '--on-input'): OnInputPolicy {
+/**
+ * `fail`, `wait`, `answer:TEXT` or `answer=TEXT`: the option onInput's value, or the config's
+ * (then `where` names its file and key instead of the option).
+ */
+export function parseOnInput(value: string, where?: string): OnInputPolicy {
   if (value === 'fail' || value === 'wait') return { policy: value };
   const m = /^answer[:=]([\s\S]*)$/.exec(value);
   if (m) return { policy: 'answer', text: m[1]! };
-  throw usageError(`${name}: expected fail, wait or answer:TEXT, got "${value}"`);
+  const reason = `expected fail, wait or answer:TEXT, got "${value}"`;
+  throw where === undefined ? usageError(reason, { option: 'onInput', value }) : usageError(`${where}: ${reason}`, { value });
 }
 
 /** How relay learnt that a worker waits for input. */

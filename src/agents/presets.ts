@@ -55,7 +55,7 @@ export function findPreset(name: string, extra: Readonly<Record<string, Preset>>
   const preset = extra[name] ?? BUILTIN_PRESETS[name];
   if (preset) return preset;
   const known = [...new Set([...Object.keys(BUILTIN_PRESETS), ...Object.keys(extra)])].sort().join(', ');
-  throw usageError(`--agent: unknown agent "${name}" (known: ${known})`);
+  throw usageError(`unknown agent "${name}" (known: ${known})`, { option: 'agent', value: name });
 }
 
 /** The preset's command with extra arguments (after "--") appended. */
@@ -72,5 +72,7 @@ export function checkInstalled(preset: Preset, env: Record<string, string | unde
   const found = resolveCommand(program, env, cwd);
   if (found.ok) return;
   const why = found.exitCode === 127 ? 'is not installed (not found on PATH)' : 'cannot be run (not executable)';
-  throw usageError(`--agent ${preset.name}: "${program}" ${why}`);
+  // Named after the preset when that is not its program's name (a preset of relay.config.json).
+  const reason = preset.name === program ? `"${program}" ${why}` : `${preset.name}: "${program}" ${why}`;
+  throw usageError(reason, { option: 'agent', value: preset.name });
 }

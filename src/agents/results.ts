@@ -106,7 +106,7 @@ export class ResultsWriter {
       if (!statSync(options.dir).isDirectory()) throw new Error('not a directory');
     } catch (err) {
       const why = (err as NodeJS.ErrnoException).code === 'EEXIST' || (err as Error).message === 'not a directory' ? 'not a directory' : (err as Error).message;
-      throw usageError(`--results: ${options.dir}: ${why}`);
+      throw usageError(`${options.dir}: ${why}`, { option: 'resultsDir', value: options.dir, cause: err });
     }
     const writer = new ResultsWriter(options);
     writer.save();

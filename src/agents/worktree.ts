@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { text } from 'node:stream/consumers';
-import { usageError } from '../errors.js';
+import { RelayError, usageError } from '../errors.js';
 import type { WorktreeInfo } from '../frames/agent.js';
 
 /**
@@ -47,16 +47,16 @@ export interface DiffStat {
   deletions: number;
 }
 
-/** Runs git; rejects with its first line of stderr. */
+/** Runs git; rejects with a RelayError (code GIT) of its first line of stderr, the failure as cause. */
 async function git(cwd: string, args: string[]): Promise<string> {
   try {
     const { stdout } = await run('git', ['-C', cwd, ...args], { ...process.env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0' });
     return stdout;
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
-    if (e.code === 'ENOENT') throw usageError('--worktree: git is not installed (not found on PATH)');
+    if (e.code === 'ENOENT') throw usageError('git is not installed (not found on PATH)', { option: 'worktree', cause: err });
     const line = (e.stderr ?? e.message).split('\n').find((l) => l.trim() !== '') ?? e.message;
-    throw new Error(`git ${args[0]}: ${line.trim()}`, { cause: err });
+    throw new RelayError('GIT', `git ${args[0]}: ${line.trim()}`, { cause: err });
   }
 }
 
@@ -66,9 +66,9 @@ async function succeeds(cwd: string, args: string[]): Promise<boolean> {
 
 /** The top of the git repository holding `cwd`; a usage error (one line) outside one. */
 export async function repositoryRoot(cwd: string): Promise<string> {
-  const root = await git(cwd, ['rev-parse', '--show-toplevel']).catch((err: Error) => {
-    if ((err as { code?: string }).code === 'USAGE') throw err;
-    throw usageError(`--worktree: ${cwd} is not inside a git repository`);
+  const root = await git(cwd, ['rev-parse', '--show-toplevel']).catch((err: unknown) => {
+    if (err instanceof RelayError && err.code === 'USAGE') throw err;
+    throw usageError(`${cwd} is not inside a git repository`, { option: 'worktree', value: cwd, cause: err });
   });
   return root.trim();
 }
@@ -109,8 +109,8 @@ export class Worktrees {
   /** Checks the repository (one-line usage errors) and pins the commit every task starts from. */
   static async open(cwd: string, runId: string, options: WorktreesOptions = {}): Promise<Worktrees> {
     const root = await repositoryRoot(cwd);
-    const head = await git(root, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']).catch(() => {
-      throw usageError(`--worktree: the repository at ${root} has no commit yet to branch from`);
+    const head = await git(root, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']).catch((err: unknown) => {
+      throw usageError(`the repository at ${root} has no commit yet to branch from`, { option: 'worktree', value: root, cause: err });
     });
     const runPart = safeRefPart(runId.slice(0, 8));
     const repoKey = `${safeRefPart(basename(root))}-${createHash('sha256').update(root).digest('hex').slice(0, 8)}`;
@@ -165,8 +165,13 @@ export class Worktrees {
 
   /** Removes every worktree of this run not removed (or kept) yet: for Ctrl-C and other early ends. Idempotent. */
   async cleanup(): Promise<void> {
-    await Promise.all([...this.live.values()].map((wt) => this.remove(wt)));
+    // Every worktree is tried, then the first failure (code GIT) is thrown: the caller says it.
+    const removed = await Promise.allSettled([...this.live.values()].map((wt) => this.remove(wt)));
+    // Each remove() pruned already; this one drops registrations of folders deleted by hand. If it
+    // fails, what is left is bookkeeping in .git/worktrees that git prunes itself later (gc).
     await git(this.root, ['worktree', 'prune']).catch(() => {});
+    const failed = removed.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
     if (this.kept > 0) return;
     rmSync(this.dir, { recursive: true, force: true });
     if (!this.ownParent) return;
@@ -205,15 +210,29 @@ export function parseShortstat(text: string): DiffStat {
   return { files_changed: n(/(\d+) files? changed/), insertions: n(/(\d+) insertions?\(\+\)/), deletions: n(/(\d+) deletions?\(-\)/) };
 }
 
+/**
+ * Removes a worktree and its branch, unless the branch holds commits. Idempotent; throws a
+ * RelayError (code GIT) when the folder or the branch is still there afterwards.
+ */
 async function removeWorktree(root: string, path: string, branch: string, base: string): Promise<void> {
-  // Already gone (a second cleanup, or removed by hand): nothing to do but forget it.
+  // It fails when the worktree is already gone (a second cleanup, removed by hand): the end state
+  // is what counts, and the folder is checked below, whatever git said.
   await git(root, ['worktree', 'remove', '--force', '--force', path]).catch(() => {});
   if (existsSync(path)) rmSync(path, { recursive: true, force: true });
+  // Its failure leaves the worktree registered, so `branch -D` below fails and is reported.
   await git(root, ['worktree', 'prune']).catch(() => {});
   // A branch the agent committed to holds its work: keep it. One with no commits of its own goes.
   if (await succeeds(root, ['merge-base', '--is-ancestor', `refs/heads/${branch}`, base])) {
-    await git(root, ['branch', '-D', '--quiet', branch]).catch(() => {});
+    try {
+      await git(root, ['branch', '-D', '--quiet', branch]);
+    } catch (err) {
+      // Deleted meanwhile (a concurrent cleanup of the same run) is done; anything else is said.
+      if (await succeeds(root, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])) {
+        throw new RelayError('GIT', `could not delete branch ${branch}: ${(err as Error).message}`, { cause: err });
+      }
+    }
   }
+  if (existsSync(path)) throw new RelayError('GIT', `could not remove worktree ${path}`);
 }
 
 /**
@@ -223,6 +242,8 @@ async function removeWorktree(root: string, path: string, branch: string, base: 
  */
 export async function sweepWorktrees(cwd: string, runId?: string): Promise<string[]> {
   const root = await repositoryRoot(cwd);
+  // Drops registrations of folders already gone, so they are not listed below; when it fails,
+  // those are listed and removeWorktree() finds nothing to remove there.
   await git(root, ['worktree', 'prune']).catch(() => {});
   const prefix = `refs/heads/${BRANCH_PREFIX}${runId === undefined ? '' : `${safeRefPart(runId.slice(0, 8))}/`}`;
   const head = (await git(root, ['rev-parse', 'HEAD'])).trim();

@@ -104,7 +104,8 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
   releaseSignals();
   const code = forced ?? outcome?.exitCode ?? result.exitCode;
   if (outcome && !outcome.flushed) {
-    await extension?.abort();
+    // The reader is stalled and we are stopping: its pipe would keep us alive forever.
+    await extension?.abort().catch((err: Error) => process.stderr.write(`relay: ${err.message}\n`));
     process.exit(code);
   }
   return code;

@@ -1,4 +1,5 @@
 import type { FanoutRun } from '../fanout/run.js';
+import { STOP_EXIT_CODES } from '../exit-codes.js';
 
 export interface SignalOptions {
   /** Called on the first signal, when the graceful stop begins. */
@@ -15,13 +16,14 @@ export function handleSignals(run: FanoutRun, options: SignalOptions): () => voi
   let received = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     received += 1;
+    const reason = signal === 'SIGINT' ? 'interrupted' : 'terminated';
     if (received === 1) {
-      run.stop(signal === 'SIGINT' ? 'interrupted' : 'terminated');
+      run.stop(reason);
       options.onStop(signal);
       return;
     }
     run.kill();
-    options.onForce(signal === 'SIGINT' ? 130 : 143);
+    options.onForce(STOP_EXIT_CODES[reason]);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -3,6 +3,7 @@ import { splitCommand } from '../cli/argv.js';
 import { DEFAULTS } from '../fanout/options.js';
 import { duration, positiveDuration, shard, shownAs, size } from '../cli/flags.js';
 import { RelayCommand } from '../cli/command.js';
+import { exitCodesHelp } from '../exit-codes.js';
 
 export default class Fanout extends RelayCommand {
   static override summary = 'Run tasks (or N copies of a command) on N workers, each in its own pseudo-terminal: frames on stdout, progress on stderr.';
@@ -75,18 +76,7 @@ a ::group:: block, and when GITHUB_STEP_SUMMARY is set the run's summary
 table (relay summary --format markdown) is appended to that file.
 
 Exit codes:
-  0    every task succeeded
-  1    a task failed (non-zero exit, signal, timeout, idle, its agent
-       waited for input, could not start: 127/126), also with --fail-fast /
-       --max-failures
-  2    usage error (bad flag or value, unreadable task file, bad task line,
-       bad relay.config.json, agent not installed, --worktree outside a git
-       repository); nothing is written to stdout
-  74   frames could not be written (e.g. disk full)
-  130  interrupted (SIGINT, Ctrl-C); a second Ctrl-C kills the workers at once
-  141  the frame reader closed the pipe (like SIGPIPE; "| head" under
-       set -o pipefail)
-  143  terminated (SIGTERM)`;
+${exitCodesHelp()}`;
 
   static override examples = [
     {

@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core';
 import { RelayCommand } from '../cli/command.js';
+import { exitCodeRows, exitCodesHelp } from '../exit-codes.js';
 
 export default class Merge extends RelayCommand {
   static override summary = 'Merge the frame files of shards (fanout --shard K/N) into one valid frame stream on stdout.';
@@ -16,10 +17,12 @@ task numbers are those of the full list. A shard missing from 1..N is noted
 on stderr.
 
 Exit codes:
-  0    merged (whatever the shards' outcomes: see run_finished.ok)
-  2    bad input (a file missing, malformed, cut short, or a shard twice)
-  74   the output could not be written
-  141  the reader closed the pipe`;
+${exitCodesHelp(
+  exitCodeRows(['ok', 'usage', 'output_failed', 'output_closed'], {
+    ok: 'merged (whatever the shards\' outcomes: see run_finished.ok)',
+    usage: 'bad input (a file missing, malformed, cut short, or a shard twice)',
+  }),
+)}`;
 
   static override examples = [
     {

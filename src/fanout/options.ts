@@ -3,6 +3,7 @@ import { resolveLineMode, type LineMode, type LineModeOptions } from '../lines/l
 import { implicitTasks, type Task } from '../tasks/task.js';
 import { selectShard, type Shard } from '../tasks/shard.js';
 import type { PtySpawner } from '../pty/pty.js';
+import { checkNative } from '../pty/native.js';
 import type { RunExtension } from './extension.js';
 import { VERSION } from '../version.js';
 
@@ -115,29 +116,30 @@ export const DEFAULTS = {
 /** Variables that describe the terminal relay runs in, not the worker's own terminal. */
 const TERMINAL_VARIABLES = ['TMUX', 'TMUX_PANE', 'STY', 'WINDOW', 'WINDOWID', 'TERMCAP', 'COLUMNS', 'LINES'];
 
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw usageError(`${name} must be a positive integer, got ${value}`);
+// Errors name the option as a library caller wrote it; the CLI edge says which flag that is.
+function positiveInteger(option: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw usageError(`must be a positive integer, got ${value}`, { option, value });
   return value;
 }
 
-function nonNegativeInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0) throw usageError(`${name} must be 0 or a positive integer, got ${value}`);
+function nonNegativeInteger(option: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0) throw usageError(`must be 0 or a positive integer, got ${value}`, { option, value });
   return value;
 }
 
-function positiveMs(name: string, value: number | undefined): number | undefined {
-  if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw usageError(`${name} must be more than 0 ms, got ${value}`);
+function positiveMs(option: string, value: number | undefined): number | undefined {
+  if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw usageError(`must be more than 0 ms, got ${value}`, { option, value });
   return value;
 }
 
 /** Numbers the list (numbers are positions in the full list), fills default ids, rejects duplicate ids. */
 function numberTasks(input: readonly (string | TaskInput)[]): Task[] {
-  const seen = new Set<string>();
+  const seen = new Map<string, number>();
   return input.map((item, i) => {
     const spec = typeof item === 'string' ? { prompt: item } : item;
     const task: Task = { number: i + 1, id: spec.id ?? String(i + 1), text: spec.prompt };
-    if (seen.has(task.id)) throw usageError(`tasks: duplicate task id "${task.id}"`);
-    seen.add(task.id);
+    if (seen.has(task.id)) throw usageError(`duplicate task id "${task.id}" (tasks ${seen.get(task.id)} and ${i + 1})`, { option: 'tasks', value: task.id });
+    seen.set(task.id, i + 1);
     if (spec.cwd !== undefined) task.cwd = spec.cwd;
     if (spec.env !== undefined) task.env = spec.env;
     return task;
@@ -147,7 +149,7 @@ function numberTasks(input: readonly (string | TaskInput)[]): Task[] {
 /** Tasks and worker slots: slots default to the task count (capped), and never exceed it. */
 function resolveTasks(options: FanoutOptions): { tasks: Task[]; taskList: boolean; workers: number } {
   if (options.tasks === undefined) {
-    if (options.shard) throw usageError('shard needs a task list (--tasks or --task)');
+    if (options.shard) throw usageError('needs a task list to take a slice of (tasks)', { option: 'shard', value: options.shard });
     const workers = positiveInteger('workers', options.workers ?? DEFAULTS.workers);
     return { tasks: implicitTasks(workers), taskList: false, workers };
   }
@@ -166,13 +168,19 @@ function workerEnv(env: NodeJS.ProcessEnv, cwd: string): Record<string, string> 
 }
 
 export function resolveOptions(options: FanoutOptions): ResolvedOptions {
-  if (!options.command || options.command.length === 0) throw usageError('command: give the command to run (for the built-in simulated agent: simCommand() from relay)');
+  if (!options.command || options.command.length === 0) {
+    throw usageError('give the command to run (for the built-in simulated agent: simCommand() from relay)', { option: 'command', value: options.command });
+  }
   const command = [...options.command];
+  // node-pty's terminals, unless the caller brings its own: one line now if they cannot work here.
+  if (!options.spawn) checkNative();
   const highWaterMark = positiveInteger('highWaterMark', options.highWaterMark ?? DEFAULTS.highWaterMark);
   const lowWaterMark = options.lowWaterMark ?? Math.floor(highWaterMark / 4);
-  if (lowWaterMark < 0 || lowWaterMark > highWaterMark) throw usageError(`lowWaterMark must lie between 0 and highWaterMark, got ${lowWaterMark}`);
+  if (!(lowWaterMark >= 0 && lowWaterMark <= highWaterMark)) {
+    throw usageError(`must lie between 0 and the high water mark (${highWaterMark}), got ${lowWaterMark}`, { option: 'lowWaterMark', value: lowWaterMark });
+  }
   const graceMs = options.graceMs ?? DEFAULTS.graceMs;
-  if (!(graceMs >= 0)) throw usageError(`graceMs must be 0 or more, got ${graceMs}`);
+  if (!(graceMs >= 0)) throw usageError(`must be 0 or more, got ${graceMs}`, { option: 'graceMs', value: graceMs });
   const cwd = options.cwd ?? process.cwd();
   const maxFailures = options.maxFailures === undefined ? undefined : positiveInteger('maxFailures', options.maxFailures);
   return {

@@ -3,6 +3,7 @@
 // choose its exit status comes back in one outcome; nothing here calls process.exit.
 import type { Writable } from 'node:stream';
 import type { RelayError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
 import { encodeFrame } from '../frames/encode.js';
 import { FrameWriter, type FrameWriterOptions } from '../writer/frame-writer.js';
 import type { FanoutRun, RunResult } from './result.js';
@@ -65,8 +66,8 @@ async function flush(pumped: Promise<void>, result: RunResult, ms: number): Prom
 }
 
 function exitCodeOf(result: RunResult, error: RelayError | undefined): number {
-  if (error?.code === 'OUTPUT_FAILED') return 74;
+  if (error?.code === 'OUTPUT_FAILED') return EXIT.output_failed;
   // The reader left after the last worker ended: still a closed pipe.
-  if (error && result.reason === 'completed') return 141;
+  if (error && result.reason === 'completed') return EXIT.output_closed;
   return result.exitCode;
 }

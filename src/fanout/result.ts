@@ -6,7 +6,7 @@ import type { RunView } from './status.js';
 
 export interface RunResult {
   ok: boolean;
-  /** What a CLI should exit with: 0 all ok, 1 any failed, 130/143 on SIGINT/SIGTERM, 141 when the reader went away. */
+  /** What a CLI should exit with (src/exit-codes.ts): 0 all ok, 1 any failed, 130/143 on SIGINT/SIGTERM, 141 when the reader went away. */
   exitCode: number;
   reason: RunEnd;
   /** Tasks by final outcome. */
@@ -45,11 +45,5 @@ export interface FanoutRun extends AsyncIterable<Frame>, RunView {
   pipeTo(dest: Writable, options?: PipeOptions): Promise<PipeOutcome>;
 }
 
-export const STOP_EXIT_CODES: Record<Exclude<RunEnd, 'completed'>, number> = {
-  interrupted: 130,
-  terminated: 143,
-  output_closed: 141,
-  aborted: 1,
-  fail_fast: 1,
-};
-
+// The one exit-code table is src/exit-codes.ts; re-exported here for the engine's run.
+export { STOP_EXIT_CODES } from '../exit-codes.js';

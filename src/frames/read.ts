@@ -14,15 +14,28 @@ export interface ReadFramesOptions {
   unknownTypes?: 'skip' | 'error';
 }
 
-/** A line that is not a valid frame. `line` is 1-based; `truncated` marks a last line cut off without its newline. */
+/**
+ * A line that is not a valid frame. `line` is 1-based; `truncated` marks a last line cut off
+ * without its newline; `file`, when the reader knows it, is named first in the message.
+ */
 export class FrameReadError extends RelayError {
   readonly line: number;
   readonly truncated: boolean;
-  constructor(line: number, message: string, truncated: boolean, options?: { cause?: unknown }) {
-    super('BAD_FRAME', `line ${line}: ${message}`, options);
+  readonly file: string | undefined;
+  /** What is wrong with the line, without file and line number. */
+  readonly problem: string;
+  constructor(line: number, problem: string, truncated: boolean, options: { cause?: unknown; file?: string } = {}) {
+    super('BAD_FRAME', `${options.file === undefined ? '' : `${options.file} `}line ${line}: ${problem}`, 'cause' in options ? { cause: options.cause } : {});
     this.name = 'FrameReadError';
     this.line = line;
     this.truncated = truncated;
+    this.file = options.file;
+    this.problem = problem;
+  }
+
+  /** The same error, naming the file it came from (the original as its cause). */
+  inFile(file: string): FrameReadError {
+    return new FrameReadError(this.line, this.problem, this.truncated, { cause: this, file });
   }
 }
 
@@ -61,6 +74,11 @@ function parseLine(text: string, line: number, atEnd: boolean, options: ReadFram
  * stream that was cut off can keep what came before. Empty lines are ignored.
  */
 export async function* readFrames(readable: Readable | AsyncIterable<Buffer | string>, options: ReadFramesOptions = {}): AsyncGenerator<Frame> {
+  for await (const { frame } of readNumberedFrames(readable, options)) yield frame;
+}
+
+/** readFrames, with each frame's 1-based line number (blank lines count), for errors about a frame's place in the stream. */
+export async function* readNumberedFrames(readable: Readable | AsyncIterable<Buffer | string>, options: ReadFramesOptions = {}): AsyncGenerator<{ frame: Frame; line: number }> {
   const decoder = new StringDecoder('utf8');
   let pending = '';
   let line = 0;
@@ -73,12 +91,12 @@ export async function* readFrames(readable: Readable | AsyncIterable<Buffer | st
       start = nl + 1;
       if (text.trim() === '') continue;
       const frame = parseLine(text, line, false, options);
-      if (frame) yield frame;
+      if (frame) yield { frame, line };
     }
     pending = pending.slice(start);
   }
   pending += decoder.end();
   if (pending.trim() === '') return;
   const frame = parseLine(pending, line + 1, true, options);
-  if (frame) yield frame;
+  if (frame) yield { frame, line: line + 1 };
 }

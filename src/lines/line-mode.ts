@@ -41,8 +41,8 @@ export function resolveLineMode(lines: boolean | LineModeOptions | undefined, st
   const o = typeof lines === 'object' ? lines : {};
   const quietMs = o.quietMs ?? DEFAULT_QUIET_MS;
   const maxLength = o.maxLength ?? DEFAULT_MAX_LINE_LENGTH;
-  if (!(quietMs >= 0)) throw usageError(`lines.quietMs must be 0 or more, got ${quietMs}`);
-  if (!Number.isInteger(maxLength) || maxLength < 1) throw usageError(`lines.maxLength must be a positive integer, got ${maxLength}`);
+  if (!(quietMs >= 0)) throw usageError(`must be 0 or more, got ${quietMs}`, { option: 'lines.quietMs', value: quietMs });
+  if (!Number.isInteger(maxLength) || maxLength < 1) throw usageError(`must be a positive integer, got ${maxLength}`, { option: 'lines.maxLength', value: maxLength });
   return { quietMs, maxLength, stream: stream !== false };
 }
 

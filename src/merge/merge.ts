@@ -7,6 +7,7 @@ import { encodeFrame } from '../frames/encode.js';
 import type { Frame, OutcomeCounts, RunEnd, RunFinished, RunStarted } from '../frames/types.js';
 import { emptyCounts, slowest } from '../fanout/outcomes.js';
 import { usageError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
 import { checkShardFile, shardFrames, type ShardFile } from './read.js';
 
 /** Where merged frames go: awaited per line (the CLI's FrameWriter). */
@@ -85,7 +86,7 @@ function mergedFinish(files: readonly ShardFile[]): RunFinished {
     ts: Math.max(...ends.map((e) => e.ts)),
     type: 'run_finished',
     ok,
-    exit_code: stopped ? stopped.exit_code : ok ? 0 : 1,
+    exit_code: stopped ? stopped.exit_code : ok ? EXIT.ok : EXIT.failed,
     reason,
     counts,
     attempts: ends.reduce((n, e) => n + e.attempts, 0),

@@ -1,9 +1,10 @@
 // Reads and checks one shard's frame file: every line a valid v1 frame, seq 1..n without gaps,
-// run_started first, run_finished last. Errors name the file and the line.
+// run_started first, run_finished last. Errors name the file and the line: a FrameReadError
+// (code BAD_FRAME, exit 2) with `file` and `line`, the reader's own error as its cause.
 import { createReadStream } from 'node:fs';
 import { usageError } from '../errors.js';
 import type { Frame, RunFinished, RunStarted } from '../frames/types.js';
-import { FrameReadError, readFrames } from '../frames/read.js';
+import { FrameReadError, readNumberedFrames } from '../frames/read.js';
 
 export interface ShardFile {
   path: string;
@@ -12,26 +13,32 @@ export interface ShardFile {
   frames: number;
 }
 
-/** Every frame of `path`, in order, each checked; throws a usage error naming the file and line at the first bad one. */
-export async function* shardFrames(path: string): AsyncGenerator<Frame> {
+/** Every frame of `path` with its line number, in order, each checked; throws at the first bad one, naming the file and line. */
+export async function* numberedShardFrames(path: string): AsyncGenerator<{ frame: Frame; line: number }> {
   const input = createReadStream(path);
   const opened = new Promise<void>((resolve, reject) => input.once('open', () => resolve()).once('error', reject));
   try {
     await opened;
   } catch (err) {
-    throw usageError(`${path}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw usageError(`${path}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
   }
   let count = 0;
   try {
-    for await (const frame of readFrames(input, { unknownTypes: 'error' })) {
+    for await (const numbered of readNumberedFrames(input, { unknownTypes: 'error' })) {
       count += 1;
-      if (frame.seq !== count) throw usageError(`${path} frame ${count}: seq ${frame.seq}, expected ${count} (lines lost or reordered)`);
-      yield frame;
+      const { frame, line } = numbered;
+      if (frame.seq !== count) throw new FrameReadError(line, `seq ${frame.seq}, expected ${count} (lines lost or reordered)`, false, { file: path });
+      yield numbered;
     }
   } catch (err) {
-    if (err instanceof FrameReadError) throw usageError(`${path} ${err.message}`);
+    if (err instanceof FrameReadError && err.file === undefined) throw err.inFile(path);
     throw err;
   }
+}
+
+/** Every frame of `path`, in order, each checked (see numberedShardFrames). */
+export async function* shardFrames(path: string): AsyncGenerator<Frame> {
+  for await (const { frame } of numberedShardFrames(path)) yield frame;
 }
 
 /** Reads `path` through once, checking its shape; returns what the merge needs of it. */
@@ -39,16 +46,18 @@ export async function checkShardFile(path: string): Promise<ShardFile> {
   let started: RunStarted | undefined;
   let finished: RunFinished | undefined;
   let frames = 0;
-  for await (const frame of shardFrames(path)) {
+  let last = 0;
+  const bad = (line: number, problem: string) => new FrameReadError(line, problem, false, { file: path });
+  for await (const { frame, line } of numberedShardFrames(path)) {
     frames += 1;
-    const where = `${path} line ${frames}`;
-    if (finished) throw usageError(`${where}: ${frame.type} after run_finished`);
-    if (frames === 1 && frame.type !== 'run_started') throw usageError(`${where}: expected run_started first, got ${frame.type}`);
-    if (frames > 1 && frame.type === 'run_started') throw usageError(`${where}: a second run_started (one run per file)`);
+    last = line;
+    if (finished) throw bad(line, `${frame.type} after run_finished`);
+    if (frames === 1 && frame.type !== 'run_started') throw bad(line, `expected run_started first, got ${frame.type}`);
+    if (frames > 1 && frame.type === 'run_started') throw bad(line, 'a second run_started (one run per file)');
     if (frame.type === 'run_started') started = frame;
     if (frame.type === 'run_finished') finished = frame;
   }
   if (!started) throw usageError(`${path}: empty, expected a frame stream`);
-  if (!finished) throw usageError(`${path} line ${frames}: no run_finished: the run did not finish (or the file is cut short)`);
+  if (!finished) throw bad(last, 'no run_finished: the run did not finish (or the file is cut short)');
   return { path, started, finished, frames };
 }

@@ -75,7 +75,11 @@ export class TtyProgress implements Progress {
       silentRendererCondition: () => false,
       registerSignalListeners: false,
     });
-    this.listr = listr.run().catch(() => {});
+    // With exitOnError false, failed rows (thrown on purpose, to draw ✖) do not reject run(): a
+    // rejection is listr2 itself failing. The run goes on without live rows; say so once.
+    this.listr = listr.run().catch((err: Error) => {
+      this.stderr.write(`relay: live progress failed: ${err.message}\n`);
+    });
     this.timer = setInterval(() => this.updates.forEach((u) => u()), REFRESH_MS);
     this.timer.unref();
   }

@@ -11,41 +11,14 @@
 //  3. No leaked descriptors. node-pty's forkpty path leaves the parent side of every terminal
 //     inheritable (node-pty issue 657), so each child would hold its older siblings' terminals.
 //     Children are started through `bash -c 'exec N<&- …; exec …'` closing exactly those.
-// We therefore call node-pty's native fork directly instead of its UnixTerminal wrapper.
+// We therefore call node-pty's native fork directly instead of its UnixTerminal wrapper, through
+// src/pty/native.ts, which checks the node-pty version and the platform first.
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants as fsConstants, openSync, writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
 import { ReadStream } from 'node:tty';
 import { existsSync } from 'node:fs';
-
-interface NativePty {
-  fork(
-    file: string,
-    args: string[],
-    env: string[],
-    cwd: string,
-    cols: number,
-    rows: number,
-    uid: number,
-    gid: number,
-    useUtf8: boolean,
-    helperPath: string,
-    onExit: (code: number, signal: number) => void,
-  ): { fd: number; pid: number; pty: string };
-  resize(fd: number, cols: number, rows: number): void;
-}
-
-let native: { module: NativePty; dir: string } | undefined;
-function loadNative(): { module: NativePty; dir: string } {
-  if (!native) {
-    const require = createRequire(import.meta.url);
-    // node-pty's own loader: finds build/Release, build/Debug or the prebuilds for this platform.
-    const utils = require('node-pty/lib/utils.js') as { loadNativeModule(name: string): { module: NativePty; dir: string } };
-    native = utils.loadNativeModule('pty');
-  }
-  return native;
-}
+import { loadNative } from './native.js';
 
 export interface PtySpawnOptions {
   /** Absolute path of the program (already resolved on PATH). */

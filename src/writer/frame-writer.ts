@@ -53,7 +53,7 @@ export class FrameWriter {
     this.maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
     this.endDestination = options.endDestination ?? false;
     if (!(this.lowWaterMark >= 0 && this.lowWaterMark <= this.highWaterMark)) {
-      throw new RelayError('USAGE', `lowWaterMark (${this.lowWaterMark}) must lie between 0 and highWaterMark (${this.highWaterMark})`);
+      throw new RelayError('USAGE', `must lie between 0 and the high water mark (${this.highWaterMark}), got ${this.lowWaterMark}`, { option: 'lowWaterMark', value: this.lowWaterMark });
     }
     // A permanent listener: an 'error' with no listener would crash the process.
     dest.on('error', this.onDestError);
