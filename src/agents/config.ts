@@ -27,7 +27,7 @@ const DefaultsSchema = Type.Object(
     agent: Type.Optional(Type.String({ description: '--agent' })),
     workers: Type.Optional(Type.Integer({ minimum: 1, description: '--workers' })),
     onInput: Type.Optional(Type.String({ description: '--on-input: fail, wait or answer:TEXT' })),
-    idleTimeout: Type.Optional(Type.String({ description: '--idle-timeout, e.g. 30s' })),
+    idleTimeout: Type.Optional(Type.String({ description: '--idle-timeout, e.g. 30s (a bare number is seconds)' })),
     worktree: Type.Optional(Type.Boolean({ description: '--worktree' })),
     keepWorktrees: Type.Optional(Type.Boolean({ description: '--keep-worktrees' })),
     results: Type.Optional(Type.String({ description: '--results DIR' })),

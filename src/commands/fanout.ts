@@ -33,6 +33,8 @@ are listed in run_finished's not_started. --timeout stops a task's attempt
 attempt (exit ≠ 0, signal, timeout, idle) up to N times, after
 --retry-delay, doubling each time. --input TEXT is typed into every worker's
 terminal (then Enter) once it has started; --input-file FILE is typed as is.
+A DURATION is 500ms, 90s, 10m or 2h; a bare number is seconds (--timeout
+10 is ten seconds, as in timeout(1)); at most 596h (what a timer holds).
 
 SHARDS. --shard K/N runs only tasks K, K+N, K+2N… of the list (task numbers
 stay those of the full list), so N CI jobs cover it exactly once; "relay
@@ -170,8 +172,8 @@ Exit codes:
     worktree: Flags.boolean({ allowNo: true, description: 'Run each task in its own git worktree (branch relay/<run>/<task>) of the current repository; its diff stat goes into worker_exited. Removed afterwards.', helpGroup: 'AGENTS' }),
     'keep-worktrees': Flags.boolean({ description: 'Leave the worktrees in place after the run (their paths are in worker_exited).', helpGroup: 'AGENTS' }),
     results: Flags.string({ description: 'Write per task its transcript, final screen, result text, diff and events, and a manifest.json, to DIR.', helpValue: 'DIR', helpGroup: 'AGENTS' }),
-    cols: Flags.integer({ min: 1, default: DEFAULTS.cols, description: 'Terminal width of every worker.' }),
-    rows: Flags.integer({ min: 1, default: DEFAULTS.rows, description: 'Terminal height of every worker.' }),
+    cols: Flags.integer({ min: 1, max: DEFAULTS.maxTerminalSize, default: DEFAULTS.cols, description: `Terminal width of every worker (at most ${DEFAULTS.maxTerminalSize}).` }),
+    rows: Flags.integer({ min: 1, max: DEFAULTS.maxTerminalSize, default: DEFAULTS.rows, description: `Terminal height of every worker (at most ${DEFAULTS.maxTerminalSize}).` }),
     output: Flags.string({ char: 'o', description: 'Write frames to FILE instead of stdout ("-": stdout, even when it is a terminal).', helpValue: 'FILE' }),
     progress: Flags.option({ options: ['auto', 'tty', 'plain', 'none'] as const, default: 'auto' as const, description: 'Progress on stderr: live rows (tty), plain lines, or none. auto: tty when stderr is a terminal and CI is not set.' })(),
     lines: Flags.boolean({ description: 'Also write worker_line frames: each line of output as plain text (ANSI stripped, spinner redraws resolved).', helpGroup: 'LINES' }),

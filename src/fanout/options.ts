@@ -5,6 +5,7 @@ import { selectShard, type Shard } from '../tasks/shard.js';
 import type { PtySpawner } from '../pty/pty.js';
 import type { RunExtension } from './extension.js';
 import { VERSION } from '../version.js';
+import { MAX_DURATION_MS } from '../units.js';
 
 /** A task as a library caller gives it; a plain string is `{ text }`. */
 export interface TaskInput {
@@ -109,6 +110,8 @@ export const DEFAULTS = {
   cols: 120,
   rows: 40,
   graceMs: 3000,
+  /** The largest --cols / --rows: a terminal's size is 16 bits wide in the kernel (ioctl TIOCSWINSZ), and a screen that size is already far beyond any display. */
+  maxTerminalSize: 4096,
   highWaterMark: 64 * 1024,
 } as const;
 
@@ -125,9 +128,21 @@ function nonNegativeInteger(name: string, value: number): number {
   return value;
 }
 
+function terminalSize(name: string, value: number): number {
+  positiveInteger(name, value);
+  if (value > DEFAULTS.maxTerminalSize) throw usageError(`${name} must be at most ${DEFAULTS.maxTerminalSize}, got ${value}`);
+  return value;
+}
+
+/** A timer's delay: above MAX_DURATION_MS, setTimeout would fire at once. */
+function timerMs(name: string, value: number): number {
+  if (value > MAX_DURATION_MS) throw usageError(`${name} must be at most ${MAX_DURATION_MS} ms (what a timer can hold), got ${value}`);
+  return value;
+}
+
 function positiveMs(name: string, value: number | undefined): number | undefined {
   if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw usageError(`${name} must be more than 0 ms, got ${value}`);
-  return value;
+  return value === undefined ? value : timerMs(name, value);
 }
 
 /** Numbers the list (numbers are positions in the full list), fills default ids, rejects duplicate ids. */
@@ -173,6 +188,7 @@ export function resolveOptions(options: FanoutOptions): ResolvedOptions {
   if (lowWaterMark < 0 || lowWaterMark > highWaterMark) throw usageError(`lowWaterMark must lie between 0 and highWaterMark, got ${lowWaterMark}`);
   const graceMs = options.graceMs ?? DEFAULTS.graceMs;
   if (!(graceMs >= 0)) throw usageError(`graceMs must be 0 or more, got ${graceMs}`);
+  timerMs('graceMs', graceMs);
   const cwd = options.cwd ?? process.cwd();
   const maxFailures = options.maxFailures === undefined ? undefined : positiveInteger('maxFailures', options.maxFailures);
   return {
@@ -184,10 +200,10 @@ export function resolveOptions(options: FanoutOptions): ResolvedOptions {
     idleTimeoutMs: positiveMs('idleTimeoutMs', options.idleTimeoutMs),
     killIdle: options.killIdle ?? false,
     retries: nonNegativeInteger('retries', options.retries ?? 0),
-    retryDelayMs: nonNegativeInteger('retryDelayMs', options.retryDelayMs ?? DEFAULTS.retryDelayMs),
+    retryDelayMs: timerMs('retryDelayMs', nonNegativeInteger('retryDelayMs', options.retryDelayMs ?? DEFAULTS.retryDelayMs)),
     input: options.input,
-    cols: positiveInteger('cols', options.cols ?? DEFAULTS.cols),
-    rows: positiveInteger('rows', options.rows ?? DEFAULTS.rows),
+    cols: terminalSize('cols', options.cols ?? DEFAULTS.cols),
+    rows: terminalSize('rows', options.rows ?? DEFAULTS.rows),
     cwd,
     env: workerEnv(options.env ?? process.env, cwd),
     graceMs,
