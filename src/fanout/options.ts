@@ -2,6 +2,7 @@ import { usageError } from '../errors.js';
 import { resolveLineMode, type LineMode, type LineModeOptions } from '../lines/line-mode.js';
 import { implicitTasks, type Task } from '../tasks/task.js';
 import { selectShard, type Shard } from '../tasks/shard.js';
+import { checkTemplate } from '../tasks/template.js';
 import type { PtySpawner } from '../pty/pty.js';
 import type { RunExtension } from './extension.js';
 import { VERSION } from '../version.js';
@@ -151,6 +152,8 @@ function numberTasks(input: readonly (string | TaskInput)[]): Task[] {
   return input.map((item, i) => {
     const spec = typeof item === 'string' ? { text: item } : item;
     const task: Task = { number: i + 1, id: spec.id ?? String(i + 1), text: spec.text };
+    // A command argument is a C string: a NUL would silently cut the task (and a quoted script) short.
+    if ([task.text, task.id, spec.cwd ?? ''].some((s) => (s ?? '').includes('\0'))) throw usageError(`tasks: task ${i + 1} contains a NUL character, which no command argument can carry`);
     if (seen.has(task.id)) throw usageError(`tasks: duplicate task id "${task.id}"`);
     seen.add(task.id);
     if (spec.cwd !== undefined) task.cwd = spec.cwd;
@@ -191,9 +194,11 @@ export function resolveOptions(options: FanoutOptions): ResolvedOptions {
   timerMs('graceMs', graceMs);
   const cwd = options.cwd ?? process.cwd();
   const maxFailures = options.maxFailures === undefined ? undefined : positiveInteger('maxFailures', options.maxFailures);
+  const tasks = resolveTasks(options);
+  checkTemplate(command, tasks.taskList);
   return {
     command,
-    ...resolveTasks(options),
+    ...tasks,
     shard: options.shard,
     maxFailures,
     timeoutMs: positiveMs('timeoutMs', options.timeoutMs),
