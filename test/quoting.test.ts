@@ -115,18 +115,19 @@ describe('agent presets: a task that looks like a flag stays the prompt', () => 
     const r = relaySync(['fanout', '--agent', 'sim', ...FLAGS.map((t) => `--task=${t}`), '--progress', 'none', '--', '--duration', '0'], { env: { NO_COLOR: '1' } });
     expect(r.status).toBe(0);
     const out = outputs(r.stdout);
-    FLAGS.forEach((t, i) => expect(out.get(i + 1)).toContain(`> ${t}\r\n`));
+    FLAGS.forEach((t, i) => expect(out.get(i + 1)).toContain(`"prompt":${JSON.stringify(t)}`));
     expect(parseFrames(r.stdout).some((f) => f.type === 'agent_event' && f.kind === 'awaiting_input')).toBe(false);
   });
 
   it("gemini's and aider's option=value forms keep a leading dash in their parsers (yargs, argparse)", () => {
     const yargs = createRequire(import.meta.url)('yargs-parser') as (a: string[], o: object) => Record<string, unknown>;
-    const aiderLike = "import argparse,sys; p=argparse.ArgumentParser(); p.add_argument('--message','--msg','-m'); p.add_argument('--yes-always',action='store_true'); print(p.parse_args(sys.argv[1:]).message)";
-    for (const task of FLAGS) {
-      const [gemini, aider] = ['gemini', 'aider'].map((name) => fillTemplate(presetArgs(name), { number: 1, id: '1', text: task, slot: 1 }));
-      expect(yargs(gemini!.slice(1), { string: ['prompt', 'output-format'], boolean: ['yolo', 'y'], alias: { prompt: 'p' } }).prompt).toBe(task);
-      expect(spawnSync('python3', ['-c', aiderLike, ...aider!.slice(1)], { encoding: 'utf8' }).stdout).toBe(`${task}\n`);
+    const aiderLike = "import argparse,json,sys\np=argparse.ArgumentParser(); p.add_argument('--message','--msg','-m'); p.add_argument('--yes-always',action='store_true')\nfor a in json.loads(sys.argv[1]): print(json.dumps(p.parse_args(a).message))";
+    const filled = (name: string): string[][] => FLAGS.map((task) => fillTemplate(presetArgs(name), { number: 1, id: '1', text: task, slot: 1 }).slice(1));
+    for (const [i, args] of filled('gemini').entries()) {
+      expect(yargs(args, { string: ['prompt', 'output-format'], boolean: ['yolo', 'y'], alias: { prompt: 'p' } }).prompt).toBe(FLAGS[i]);
     }
+    const parsed = spawnSync('python3', ['-c', aiderLike, JSON.stringify(filled('aider'))], { encoding: 'utf8' });
+    expect(parsed.stdout.trim().split('\n').map((l) => JSON.parse(l) as string)).toEqual(FLAGS);
   });
 });
 

@@ -61,6 +61,8 @@ export interface FanoutCliOptions {
   keepWorktrees: boolean | undefined;
   /** --results DIR */
   results: string | undefined;
+  /** --no-config */
+  noConfig?: boolean | undefined;
 }
 
 /** After the reader went away nobody wants the output: hang up on the workers, briefly. */
@@ -107,6 +109,7 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
     lines: options.lines,
     stream: options.stream,
   });
+  if (plan.notice) process.stderr.write(`relay: ${plan.notice}\n`);
   if (destination.notice) process.stderr.write(`relay: ${destination.notice}\n`);
   progress.start(run);
   const stepSummary = watchStepSummary(run, process.env, process.stderr);

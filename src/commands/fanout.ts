@@ -171,6 +171,7 @@ Exit codes:
     'on-input': Flags.string({ description: 'When an agent waits for input (it asks, or sits idle for --idle-timeout at a prompt): fail (stop it, reason "awaiting_input"), wait, or answer:TEXT (type TEXT and Enter). [default: fail]', helpValue: 'fail|wait|answer:TEXT', helpGroup: 'AGENTS' }),
     worktree: Flags.boolean({ allowNo: true, description: 'Run each task in its own git worktree (branch relay/<run>/<task>) of the current repository; its diff stat goes into worker_exited. Removed afterwards.', helpGroup: 'AGENTS' }),
     'keep-worktrees': Flags.boolean({ description: 'Leave the worktrees in place after the run (their paths are in worker_exited).', helpGroup: 'AGENTS' }),
+    'no-config': Flags.boolean({ description: 'Ignore relay.config.json and package.json\'s "relay" key (as RELAY_NO_CONFIG=1 does). When one is used, stderr says which, and which built-in preset or default it changes.', helpGroup: 'AGENTS' }),
     results: Flags.string({ description: 'Write per task its transcript, final screen, result text, diff and events, and a manifest.json, to DIR.', helpValue: 'DIR', helpGroup: 'AGENTS' }),
     cols: Flags.integer({ min: 1, max: DEFAULTS.maxTerminalSize, default: DEFAULTS.cols, description: `Terminal width of every worker (at most ${DEFAULTS.maxTerminalSize}).` }),
     rows: Flags.integer({ min: 1, max: DEFAULTS.maxTerminalSize, default: DEFAULTS.rows, description: `Terminal height of every worker (at most ${DEFAULTS.maxTerminalSize}).` }),
@@ -217,6 +218,7 @@ Exit codes:
       worktree: flags.worktree,
       keepWorktrees: flags['keep-worktrees'],
       results: flags.results,
+      noConfig: flags['no-config'],
     });
   }
 }
