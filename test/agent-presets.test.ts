@@ -61,7 +61,7 @@ describe('agent presets', () => {
 
 describe('relay config', () => {
   it('is empty where there is no relay.config.json and no relay key in package.json', () => {
-    expect(loadConfig(tempDir({ 'package.json': '{"name":"x"}' }))).toEqual({ source: null, config: {}, presets: {} });
+    expect(loadConfig(tempDir({ 'package.json': '{"name":"x"}' }))).toEqual({ source: null, path: null, config: {}, presets: {} });
   });
 
   it('reads presets and defaults from relay.config.json; a config preset can redefine a built-in', () => {
