@@ -6,9 +6,9 @@
 // this run still has, so a stop at any moment (Ctrl-C) leaves nothing behind.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { usageError } from '../errors.js';
 import type { WorktreeInfo } from '../frames/agent.js';
@@ -243,6 +243,14 @@ export async function sweepWorktrees(cwd: string, runId?: string): Promise<strin
     if (!entry.branch?.startsWith(prefix)) continue;
     await removeWorktree(root, entry.path, entry.branch.slice('refs/heads/'.length), head);
     removed.push(entry.path);
+    // The run's private folder, once empty (its name is relay's own).
+    if (basename(dirname(entry.path)).startsWith('relay-worktrees-')) {
+      try {
+        rmdirSync(dirname(entry.path));
+      } catch {
+        // other worktrees of that run are still there
+      }
+    }
   }
   return removed;
 }
