@@ -8,11 +8,22 @@ const SIZE_UNITS: Record<string, number> = {
   kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3,
 };
 
-/** `1500`, `1500ms`, `2s`, `1.5m`, `1h` → milliseconds. A bare number is milliseconds. */
+/**
+ * The longest duration relay takes: what a Node timer can hold (2^31-1 ms, about 24.8 days).
+ * Longer, setTimeout fires at once, so `--timeout 600h` would stop every task immediately.
+ */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
+/**
+ * `10` (seconds, as timeout(1) and GNU parallel read it), `1500ms`, `2s`, `1.5m`, `1h` →
+ * milliseconds. Above MAX_DURATION_MS it is an error, never a wrapped or clamped value.
+ */
 export function parseDuration(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(text);
-  if (!m) throw new Error(`expected a duration such as 500ms, 2s or 1m, got "${text}"`);
-  return Math.round(Number(m[1]) * DURATION_UNITS[(m[2] ?? 'ms').toLowerCase()]!);
+  if (!m) throw new Error(`expected a duration such as 10 (seconds), 500ms, 2s or 1m, got "${text}"`);
+  const ms = Math.round(Number(m[1]) * DURATION_UNITS[(m[2] ?? 's').toLowerCase()]!);
+  if (ms > MAX_DURATION_MS) throw new Error(`"${text.trim()}" is too long: at most 596h (2^31-1 ms, what a timer can hold)`);
+  return ms;
 }
 
 /** `4096`, `64k`, `64KB`, `20MB`, `1.5MiB` → bytes. k/KB/MB/GB count in 1000s, KiB/MiB/GiB in 1024s. */

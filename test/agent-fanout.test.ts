@@ -53,7 +53,7 @@ describe('relay fanout --agent', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const frames = parseFrames(r.stdout);
-    expect(frames[0]).toMatchObject({ type: 'run_started', command: expect.arrayContaining(['--events', '--prompt', '{}', '--seed', '7']) });
+    expect(frames[0]).toMatchObject({ type: 'run_started', command: expect.arrayContaining(['--events', '--seed', '7', '--prompt={}']) });
     const exits = ofType(frames, 'worker_exited');
     expect(exits).toHaveLength(3);
     for (const task of [1, 2, 3]) {

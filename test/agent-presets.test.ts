@@ -27,14 +27,17 @@ function usageMessage(fn: () => unknown): string {
 
 describe('agent presets', () => {
   it('expand to each CLI\'s headless invocation with the task as the {} prompt', () => {
-    expect(presetCommand(findPreset('claude'))).toEqual(['claude', '-p', '{}', '--output-format', 'stream-json', '--verbose']);
-    expect(presetCommand(findPreset('codex'))).toEqual(['codex', 'exec', '--json', '{}']);
-    expect(presetCommand(findPreset('gemini'))).toEqual(['gemini', '-p', '{}', '--output-format', 'stream-json']);
-    expect(presetCommand(findPreset('aider'))).toEqual(['aider', '--message', '{}', '--yes-always']);
+    // The prompt goes last, after an end-of-options "--" or as an option's "=value": a task that
+    // starts with "-" is never read as a flag (see 'a task that looks like a flag' below).
+    expect(presetCommand(findPreset('claude'))).toEqual(['claude', '-p', '--output-format', 'stream-json', '--verbose', '--', '{}']);
+    expect(presetCommand(findPreset('codex'))).toEqual(['codex', 'exec', '--json', '--', '{}']);
+    expect(presetCommand(findPreset('gemini'))).toEqual(['gemini', '--output-format', 'stream-json', '--prompt={}']);
+    expect(presetCommand(findPreset('aider'))).toEqual(['aider', '--yes-always', '--message={}']);
+    expect(presetCommand(findPreset('claude'), ['--model', 'opus'])).toEqual(['claude', '-p', '--output-format', 'stream-json', '--verbose', '--model', 'opus', '--', '{}']);
     const sim = presetCommand(findPreset('sim'), ['--seed', '4']);
     expect(sim[0]).toBe(process.execPath);
     expect(sim[1]).toMatch(/sim[\\/]main\.js$/);
-    expect(sim.slice(2)).toEqual(['--events', '--prompt', '{}', '--seed', '4']);
+    expect(sim.slice(2)).toEqual(['--events', '--seed', '4', '--prompt={}']);
     expect(Object.fromEntries(Object.values(BUILTIN_PRESETS).map((p) => [p.name, p.events]))).toEqual({ claude: 'claude', codex: 'codex', gemini: 'gemini', aider: 'none', sim: 'claude' });
   });
 
@@ -58,7 +61,7 @@ describe('agent presets', () => {
 
 describe('relay config', () => {
   it('is empty where there is no relay.config.json and no relay key in package.json', () => {
-    expect(loadConfig(tempDir({ 'package.json': '{"name":"x"}' }))).toEqual({ source: null, config: {}, presets: {} });
+    expect(loadConfig(tempDir({ 'package.json': '{"name":"x"}' }))).toEqual({ source: null, path: null, config: {}, presets: {} });
   });
 
   it('reads presets and defaults from relay.config.json; a config preset can redefine a built-in', () => {
@@ -97,7 +100,7 @@ describe('relay config', () => {
     expect(bad({ presets: { 'My Agent': { command: ['a'] } } })).toBe('relay.config.json: presets.My Agent: bad preset name (lowercase letters, digits, - and _; starting with a letter)');
     expect(bad({ defaults: { workers: 0 } }, 'package.json')).toMatch(/^package\.json: relay\.defaults\.workers: expected integer to be greater or equal to 1$/);
     expect(bad({ defaults: { onInput: 'maybe' } })).toBe('relay.config.json: defaults.onInput: expected fail, wait or answer:TEXT, got "maybe"');
-    expect(bad({ defaults: { idleTimeout: 'soon' } })).toBe('relay.config.json: defaults.idleTimeout: expected a duration such as 500ms, 2s or 1m, got "soon"');
+    expect(bad({ defaults: { idleTimeout: 'soon' } })).toBe('relay.config.json: defaults.idleTimeout: expected a duration such as 10 (seconds), 500ms, 2s or 1m, got "soon"');
     expect(bad([1])).toMatch(/^relay\.config\.json: \(top level\): expected object$/);
   });
 

@@ -27,7 +27,7 @@ const DefaultsSchema = Type.Object(
     agent: Type.Optional(Type.String({ description: '--agent' })),
     workers: Type.Optional(Type.Integer({ minimum: 1, description: '--workers' })),
     onInput: Type.Optional(Type.String({ description: '--on-input: fail, wait or answer:TEXT' })),
-    idleTimeout: Type.Optional(Type.String({ description: '--idle-timeout, e.g. 30s' })),
+    idleTimeout: Type.Optional(Type.String({ description: '--idle-timeout, e.g. 30s (a bare number is seconds)' })),
     worktree: Type.Optional(Type.Boolean({ description: '--worktree' })),
     keepWorktrees: Type.Optional(Type.Boolean({ description: '--keep-worktrees' })),
     results: Type.Optional(Type.String({ description: '--results DIR' })),
@@ -49,6 +49,8 @@ export type RelayConfig = Static<typeof ConfigSchema>;
 export interface LoadedConfig {
   /** Where it came from ("relay.config.json", "package.json#relay"), or null when there is none. */
   source: string | null;
+  /** The file's full path, or null when there is none. */
+  path: string | null;
   config: RelayConfig;
   /** The config's presets, ready for findPreset. */
   presets: Record<string, Preset>;
@@ -57,10 +59,26 @@ export interface LoadedConfig {
 /** Reads the config of `cwd`; a directory without one has an empty config. */
 export function loadConfig(cwd = process.cwd()): LoadedConfig {
   const own = readJson(join(cwd, CONFIG_FILE), CONFIG_FILE);
-  if (own !== undefined) return validate(own, CONFIG_FILE, '');
+  if (own !== undefined) return { ...validate(own, CONFIG_FILE, ''), path: join(cwd, CONFIG_FILE) };
   const pkg = readJson(join(cwd, 'package.json'), 'package.json');
-  if (pkg !== null && typeof pkg === 'object' && 'relay' in pkg) return validate((pkg as { relay: unknown }).relay, 'package.json', 'relay');
-  return { source: null, config: {}, presets: {} };
+  if (pkg !== null && typeof pkg === 'object' && 'relay' in pkg) return { ...validate((pkg as { relay: unknown }).relay, 'package.json', 'relay'), path: join(cwd, 'package.json') };
+  return NO_CONFIG;
+}
+
+/** What --no-config (or RELAY_NO_CONFIG) gives: the built-ins and the flags, nothing else. */
+export const NO_CONFIG: LoadedConfig = { source: null, path: null, config: {}, presets: {} };
+
+/**
+ * One line for stderr naming the config in use, the built-in presets it replaces and a default
+ * agent it makes run: a file in the current directory must not change what a command does unseen.
+ */
+export function configNotice(loaded: LoadedConfig, builtins: readonly string[], defaultAgent: string | undefined): string | undefined {
+  if (loaded.source === null) return undefined;
+  const parts = [`using ${loaded.source} (${loaded.path}; --no-config to ignore it)`];
+  const replaced = Object.keys(loaded.presets).filter((name) => builtins.includes(name));
+  if (replaced.length > 0) parts.push(`its preset${replaced.length > 1 ? 's' : ''} ${replaced.join(', ')} replace${replaced.length > 1 ? '' : 's'} the built-in`);
+  if (defaultAgent !== undefined) parts.push(`its defaults.agent runs ${defaultAgent} on every task`);
+  return parts.join('; ');
 }
 
 function readJson(path: string, label: string): unknown {
@@ -92,7 +110,7 @@ function errorText(pointer: string, message: string): string {
   return /^\/presets\/[^/]+$/.test(pointer) ? 'bad preset name (lowercase letters, digits, - and _; starting with a letter)' : 'unknown key';
 }
 
-function validate(value: unknown, file: string, prefix: string): LoadedConfig {
+function validate(value: unknown, file: string, prefix: string): Omit<LoadedConfig, 'path'> {
   const source = prefix ? `${file}#${prefix}` : file;
   const first = Value.Errors(ConfigSchema, value).First();
   if (first) {

@@ -9,6 +9,11 @@ export interface Preset {
   name: string;
   /** Command template; "{}" is the task's text (its prompt). */
   command: readonly string[];
+  /**
+   * Where the prompt goes, after the arguments given after "--": behind an end-of-options "--" or
+   * as an option's "=value", so a task such as "--dangerously-skip-permissions" stays a prompt.
+   */
+  prompt?: readonly string[];
   /** How its output is parsed into agent_event frames. */
   events: EventFormat;
   description: string;
@@ -20,31 +25,40 @@ export const DEFAULT_AGENT = 'sim';
 export const BUILTIN_PRESETS: Readonly<Record<string, Preset>> = {
   claude: {
     name: 'claude',
-    command: ['claude', '-p', '{}', '--output-format', 'stream-json', '--verbose'],
+    // -p/--print is a mode switch; the prompt is the positional argument (Claude Code CLI reference).
+    command: ['claude', '-p', '--output-format', 'stream-json', '--verbose'],
+    prompt: ['--', '{}'],
     events: 'claude',
     description: 'Claude Code in print mode, stream-json events',
   },
   codex: {
     name: 'codex',
-    command: ['codex', 'exec', '--json', '{}'],
+    // codex exec [OPTIONS] [PROMPT] (clap): "--" ends the options.
+    command: ['codex', 'exec', '--json'],
+    prompt: ['--', '{}'],
     events: 'codex',
     description: 'OpenAI Codex CLI, non-interactive exec with JSONL events',
   },
   gemini: {
     name: 'gemini',
-    command: ['gemini', '-p', '{}', '--output-format', 'stream-json'],
+    // -p/--prompt takes the prompt as its value (yargs): "=" keeps a leading "-" in it.
+    command: ['gemini', '--output-format', 'stream-json'],
+    prompt: ['--prompt={}'],
     events: 'gemini',
     description: 'Gemini CLI in headless mode, stream-json events',
   },
   aider: {
     name: 'aider',
-    command: ['aider', '--message', '{}', '--yes-always'],
+    // --message takes the prompt as its value (argparse): "=" keeps a leading "-" in it.
+    command: ['aider', '--yes-always'],
+    prompt: ['--message={}'],
     events: 'none',
     description: 'aider, one message then exit, confirmations answered yes (no event stream)',
   },
   sim: {
     name: 'sim',
-    command: simCommand(['--events', '--prompt', '{}']),
+    command: simCommand(['--events']),
+    prompt: ['--prompt={}'],
     events: 'claude',
     description: 'relay\'s built-in simulated agent, Claude-style stream-json events',
   },
@@ -58,9 +72,9 @@ export function findPreset(name: string, extra: Readonly<Record<string, Preset>>
   throw usageError(`unknown agent "${name}" (known: ${known})`, { option: 'agent', value: name });
 }
 
-/** The preset's command with extra arguments (after "--") appended. */
+/** The preset's command with extra arguments (after "--") before its prompt. */
 export function presetCommand(preset: Preset, extraArgs: readonly string[] = []): string[] {
-  return [...preset.command, ...extraArgs];
+  return [...preset.command, ...extraArgs, ...(preset.prompt ?? [])];
 }
 
 /**

@@ -6,7 +6,7 @@
 // this run still has, so a stop at any moment (Ctrl-C) leaves nothing behind.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { text } from 'node:stream/consumers';
@@ -73,6 +73,13 @@ export async function repositoryRoot(cwd: string): Promise<string> {
   return root.trim();
 }
 
+/** A new folder only this user can enter, under an unpredictable name (mkdtemp makes it 0700; the chmod says so). */
+function privateDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(dir, 0o700);
+  return dir;
+}
+
 /** A branch-name-safe form of a task key (git check-ref-format rules, kept short). */
 export function safeRefPart(text: string): string {
   const cleaned = text
@@ -86,7 +93,12 @@ export function safeRefPart(text: string): string {
 }
 
 export interface WorktreesOptions {
-  /** Where worktrees are made. Default: <tmpdir>/relay-worktrees/<repo name>-<hash of its path>. */
+  /**
+   * Where worktrees are made (a folder per run below it). Default: a private folder of this run,
+   * made by mkdtemp (unpredictable name, mode 0700) in the system temp directory:
+   * <tmpdir>/relay-worktrees-<repo name>-<hash of its path>-<run>-XXXXXX. A shared, predictable
+   * folder there could be made in advance or read by another local user.
+   */
   baseDir?: string;
 }
 
@@ -101,10 +113,15 @@ export class Worktrees {
     readonly root: string,
     readonly base: string,
     readonly runPart: string,
-    private readonly dir: string,
-    /** Whether dir's parent is relay's own (the default location), to be removed once empty. */
-    private readonly ownParent: boolean,
+    /** The folder of this run's worktrees; made with the first worktree, so an early usage error leaves nothing. */
+    private readonly makeDir: () => string,
   ) {}
+
+  private dirMade: string | undefined;
+
+  private get dir(): string {
+    return (this.dirMade ??= this.makeDir());
+  }
 
   /** Checks the repository (one-line usage errors) and pins the commit every task starts from. */
   static async open(cwd: string, runId: string, options: WorktreesOptions = {}): Promise<Worktrees> {
@@ -114,8 +131,9 @@ export class Worktrees {
     });
     const runPart = safeRefPart(runId.slice(0, 8));
     const repoKey = `${safeRefPart(basename(root))}-${createHash('sha256').update(root).digest('hex').slice(0, 8)}`;
-    const dir = join(options.baseDir ?? join(tmpdir(), 'relay-worktrees', repoKey), runPart);
-    return new Worktrees(root, head.trim(), runPart, dir, options.baseDir === undefined);
+    const { baseDir } = options;
+    const makeDir = baseDir !== undefined ? () => join(baseDir, runPart) : () => privateDir(`relay-worktrees-${repoKey}-${runPart}-`);
+    return new Worktrees(root, head.trim(), runPart, makeDir);
   }
 
   /** Makes the task's worktree and branch; the worker's cwd should be its `path`. */
@@ -172,14 +190,8 @@ export class Worktrees {
     await git(this.root, ['worktree', 'prune']).catch(() => {});
     const failed = removed.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
-    if (this.kept > 0) return;
-    rmSync(this.dir, { recursive: true, force: true });
-    if (!this.ownParent) return;
-    try {
-      rmdirSync(dirname(this.dir)); // the repository's folder, once no run uses it
-    } catch {
-      // other runs' worktrees are there, or it is already gone
-    }
+    if (this.kept > 0 || this.dirMade === undefined) return;
+    rmSync(this.dirMade, { recursive: true, force: true });
   }
 
   /** Worktrees made and not yet removed. */
@@ -252,6 +264,14 @@ export async function sweepWorktrees(cwd: string, runId?: string): Promise<strin
     if (!entry.branch?.startsWith(prefix)) continue;
     await removeWorktree(root, entry.path, entry.branch.slice('refs/heads/'.length), head);
     removed.push(entry.path);
+    // The run's private folder, once empty (its name is relay's own).
+    if (basename(dirname(entry.path)).startsWith('relay-worktrees-')) {
+      try {
+        rmdirSync(dirname(entry.path));
+      } catch {
+        // other worktrees of that run are still there
+      }
+    }
   }
   return removed;
 }

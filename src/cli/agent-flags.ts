@@ -3,9 +3,9 @@
 // its command, whether its program is installed, and the AgentExtension's options. Usage errors here are
 // one line and exit 2, before anything reaches stdout.
 import type { AgentExtensionOptions } from '../agents/extension.js';
-import { loadConfig } from '../agents/config.js';
+import { configNotice, loadConfig, NO_CONFIG } from '../agents/config.js';
 import { parseOnInput } from '../agents/on-input.js';
-import { checkInstalled, findPreset, presetCommand } from '../agents/presets.js';
+import { BUILTIN_PRESETS, checkInstalled, findPreset, presetCommand } from '../agents/presets.js';
 import { usageError } from '../errors.js';
 import { parseDuration } from '../units.js';
 
@@ -21,6 +21,8 @@ export interface AgentFlags {
   results: string | undefined;
   workers: number | undefined;
   idleTimeoutMs: number | undefined;
+  /** --no-config: ignore relay.config.json / package.json#relay. */
+  noConfig?: boolean | undefined;
 }
 
 export interface AgentPlan {
@@ -30,13 +32,23 @@ export interface AgentPlan {
   idleTimeoutMs: number | undefined;
   /** AgentExtension options without runId and cwd; undefined when no agent feature is on (the run is as before). */
   run: Omit<AgentExtensionOptions, 'runId' | 'cwd'> | undefined;
+  /** For stderr once the run is under way: which config is in use and what it changes. */
+  notice: string | undefined;
+}
+
+/** RELAY_NO_CONFIG=1 (any value but "", "0", "false") does what --no-config does, e.g. for CI. */
+function configIgnored(f: AgentFlags, env: NodeJS.ProcessEnv): boolean {
+  const v = env.RELAY_NO_CONFIG;
+  return f.noConfig === true || (v !== undefined && v !== '' && v !== '0' && v !== 'false');
 }
 
 export function planAgentFlags(f: AgentFlags, cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): AgentPlan {
-  const { config, presets } = loadConfig(cwd);
+  const loaded = configIgnored(f, env) ? NO_CONFIG : loadConfig(cwd);
+  const { config, presets } = loaded;
   const d = config.defaults ?? {};
   // The config's default agent runs a task list given no command; an explicit command stays plain.
-  const agentName = f.agent ?? (f.command === undefined && f.taskList ? d.agent : undefined);
+  const fromConfig = f.agent === undefined && f.command === undefined && f.taskList ? d.agent : undefined;
+  const agentName = f.agent ?? fromConfig;
   const preset = agentName === undefined ? undefined : findPreset(agentName, presets);
   if (preset && !f.taskList) throw usageError(`--agent ${preset.name}: needs a task list (--tasks or --task): each task is the agent's prompt`);
   if (preset) checkInstalled(preset, env, cwd);
@@ -47,6 +59,7 @@ export function planAgentFlags(f: AgentFlags, cwd = process.cwd(), env: NodeJS.P
   const resultsDir = f.results ?? d.results;
   const on = preset !== undefined || onInputText !== undefined || worktree || resultsDir !== undefined;
   return {
+    notice: configNotice(loaded, Object.keys(BUILTIN_PRESETS), fromConfig),
     command: preset ? presetCommand(preset, f.command) : f.command,
     workers: f.workers ?? d.workers,
     idleTimeoutMs: f.idleTimeoutMs ?? (d.idleTimeout !== undefined ? parseDuration(d.idleTimeout) : undefined),

@@ -52,6 +52,8 @@ export interface FanoutCliOptions {
   worktree: boolean | undefined;
   keepWorktrees: boolean | undefined;
   results: string | undefined;
+  /** --no-config */
+  noConfig?: boolean | undefined;
 }
 
 export async function runFanout(options: FanoutCliOptions): Promise<number> {
@@ -78,6 +80,7 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
     idleTimeoutMs: plan.idleTimeoutMs,
     input,
   });
+  if (plan.notice) process.stderr.write(`relay: ${plan.notice}\n`);
   if (destination.notice) process.stderr.write(`relay: ${destination.notice}\n`);
   progress.start(run);
   const stepSummary = watchStepSummary(run, process.env, process.stderr);

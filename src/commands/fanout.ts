@@ -20,7 +20,12 @@ skipped) or repeated --task TEXT, each task runs once on a free worker slot;
 unique. Without a task list there is one task per worker. Placeholders in
 COMMAND's arguments (GNU parallel's): {} the task text, {#} the task number,
 {id} the task id, {%} the worker slot number. Without any placeholder the
-task text is appended as the last argument. Every worker gets RELAY_TASK,
+task text is appended as the last argument. Task text is never code: inside
+a shell script (sh -c, bash -c…) {} and {id} are shell-quoted for where they
+stand ('…', "…" or bare); where that cannot be made safe (backticks, \${…},
+comments, here-documents, python -c, node -e, fish -c…) the command is
+refused (exit 2); {raw} and {raw:id} paste the value as it is. Best: pass it
+as an argument ("$1") or read "$RELAY_TASK". Every worker gets RELAY_TASK,
 RELAY_TASK_ID, RELAY_ATTEMPT (1, 2… on retries), RELAY_WORKER (e.g. w3) and
 RELAY_WORKER_INDEX in its environment.
 
@@ -34,6 +39,8 @@ are listed in run_finished's not_started. --timeout stops a task's attempt
 attempt (exit ≠ 0, signal, timeout, idle) up to N times, after
 --retry-delay, doubling each time. --input TEXT is typed into every worker's
 terminal (then Enter) once it has started; --input-file FILE is typed as is.
+A DURATION is 500ms, 90s, 10m or 2h; a bare number is seconds (--timeout
+10 is ten seconds, as in timeout(1)); at most 596h (what a timer holds).
 
 SHARDS. --shard K/N runs only tasks K, K+N, K+2N… of the list (task numbers
 stay those of the full list), so N CI jobs cover it exactly once; "relay
@@ -41,10 +48,12 @@ merge" joins their frame files.
 
 AGENTS. --agent NAME runs an agent CLI headless on each task of the task
 list, the task as its prompt: claude (claude -p, stream-json), codex (codex
-exec --json), gemini (gemini -p, stream-json), aider (aider --message), sim
+exec --json), gemini (gemini --prompt, stream-json), aider (aider --message), sim
 (relay's simulated agent, Claude-style events), or a preset defined in
 relay.config.json (or package.json's "relay" key, which also sets defaults
-for these flags; flags win). Arguments after "--" are appended. Its JSON
+for these flags; flags win). Arguments after "--" go before the prompt,
+which comes last, after "--" or as --option=TEXT, so a task that starts with
+"-" is never read as a flag. Its JSON
 events become agent_event frames (kind: message, tool_use, tool_result,
 awaiting_input, result, error), with totals (events, tokens, cost) in
 worker_exited.agent and run_finished.agent. A preset whose program is not
@@ -54,9 +63,15 @@ prompt): fail (default: stopped, reason "awaiting_input"), wait, or
 answer:TEXT (TEXT and Enter are typed). --worktree runs every task in its
 own git worktree and branch (relay/<run>/<task>) of the current repository,
 reports its diff stat in worker_exited.worktree and removes it afterwards
-(also on Ctrl-C) unless --keep-worktrees. --results DIR writes per task the
+(also on Ctrl-C) unless --keep-worktrees. Worktrees live in a private
+folder of the run (mkdtemp, mode 0700); a task's cwd must stay inside its
+worktree. When relay.config.json is used, stderr names it and what it
+changes; --no-config (or RELAY_NO_CONFIG=1) ignores it. --results DIR writes per task the
 transcript, final screen, result text, diff and events, and manifest.json.
 See docs/agents.md.
+
+Worker output shown on stderr (rows, lines, summaries, GitHub groups, the
+step summary) carries no control sequence; the frames keep the bytes.
 
 LINES. --lines adds worker_line frames: each line of a worker's output as
 its terminal finally showed it (ANSI stripped, spinner redraws resolved);
@@ -155,13 +170,14 @@ ${exitCodesHelp()}`;
     'retry-delay': duration({ default: DEFAULTS.retryDelayMs, defaultHelp: shownAs('1s'), description: 'Back-off before the first retry, doubling for each next one (at most 1m, or DURATION if longer).', helpValue: 'DURATION', helpGroup: 'POLICIES' }),
     input: Flags.string({ description: 'Typed into every worker\'s terminal once it has started, followed by Enter.', helpValue: 'TEXT', exclusive: ['input-file'], helpGroup: 'POLICIES' }),
     'input-file': Flags.string({ description: 'Typed into every worker\'s terminal once it has started, exactly as it is.', helpValue: 'FILE', helpGroup: 'POLICIES' }),
-    agent: Flags.string({ description: 'Run an agent CLI on each task, with the task as its prompt: claude, codex, gemini, aider, sim (relay\'s simulated agent), or a preset of relay.config.json. Arguments after "--" are appended. Adds agent_event frames.', helpValue: 'NAME', helpGroup: 'AGENTS' }),
+    agent: Flags.string({ description: 'Run an agent CLI on each task, with the task as its prompt: claude, codex, gemini, aider, sim (relay\'s simulated agent), or a preset of relay.config.json. Arguments after "--" go before the prompt (which is last, after "--" or as --option=TEXT). Adds agent_event frames.', helpValue: 'NAME', helpGroup: 'AGENTS' }),
     'on-input': Flags.string({ description: 'When an agent waits for input (it asks, or sits idle for --idle-timeout at a prompt): fail (stop it, reason "awaiting_input"), wait, or answer:TEXT (type TEXT and Enter). [default: fail]', helpValue: 'fail|wait|answer:TEXT', helpGroup: 'AGENTS' }),
     worktree: Flags.boolean({ allowNo: true, description: 'Run each task in its own git worktree (branch relay/<run>/<task>) of the current repository; its diff stat goes into worker_exited. Removed afterwards.', helpGroup: 'AGENTS' }),
     'keep-worktrees': Flags.boolean({ description: 'Leave the worktrees in place after the run (their paths are in worker_exited).', helpGroup: 'AGENTS' }),
+    'no-config': Flags.boolean({ description: 'Ignore relay.config.json and package.json\'s "relay" key (as RELAY_NO_CONFIG=1 does). When one is used, stderr says which, and which built-in preset or default it changes.', helpGroup: 'AGENTS' }),
     results: Flags.string({ description: 'Write per task its transcript, final screen, result text, diff and events, and a manifest.json, to DIR.', helpValue: 'DIR', helpGroup: 'AGENTS' }),
-    cols: Flags.integer({ min: 1, default: DEFAULTS.cols, description: 'Terminal width of every worker.' }),
-    rows: Flags.integer({ min: 1, default: DEFAULTS.rows, description: 'Terminal height of every worker.' }),
+    cols: Flags.integer({ min: 1, max: DEFAULTS.maxTerminalSize, default: DEFAULTS.cols, description: `Terminal width of every worker (at most ${DEFAULTS.maxTerminalSize}).` }),
+    rows: Flags.integer({ min: 1, max: DEFAULTS.maxTerminalSize, default: DEFAULTS.rows, description: `Terminal height of every worker (at most ${DEFAULTS.maxTerminalSize}).` }),
     output: Flags.string({ char: 'o', description: 'Write frames to FILE instead of stdout ("-": stdout, even when it is a terminal).', helpValue: 'FILE' }),
     progress: Flags.option({ options: ['auto', 'tty', 'plain', 'none'] as const, default: 'auto' as const, description: 'Progress on stderr: live rows (tty), plain lines, or none. auto: tty when stderr is a terminal and CI is not set.' })(),
     lines: Flags.boolean({ description: 'Also write worker_line frames: each line of output as plain text (ANSI stripped, spinner redraws resolved).', helpGroup: 'LINES' }),
@@ -207,6 +223,7 @@ ${exitCodesHelp()}`;
       worktree: flags.worktree,
       keepWorktrees: flags['keep-worktrees'],
       results: flags.results,
+      noConfig: flags['no-config'],
     });
   }
 }

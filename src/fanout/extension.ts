@@ -18,7 +18,7 @@ export interface AttemptExtensionContext {
   attempt(): Attempt;
   /** Time between SIGTERM and SIGKILL when the extension stops the attempt. */
   graceMs: number;
-  /** Its spec with the task's own cwd resolved against `base` (e.g. a worktree). */
+  /** Its spec with the task's own cwd resolved inside `base` (a worktree); throws when the cwd leads outside it. */
   specAt(base: string): AttemptSpec;
 }
 

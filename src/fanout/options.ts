@@ -2,10 +2,12 @@ import { usageError } from '../errors.js';
 import { resolveLineMode, type LineMode, type LineModeOptions } from '../lines/line-mode.js';
 import { implicitTasks, type Task } from '../tasks/task.js';
 import { selectShard, type Shard } from '../tasks/shard.js';
+import { checkTemplate } from '../tasks/template.js';
 import type { PtySpawner } from '../pty/pty.js';
 import { checkNative } from '../pty/native.js';
 import type { RunExtension } from './extension.js';
 import { VERSION } from '../version.js';
+import { MAX_DURATION_MS } from '../units.js';
 
 /** A task as a library caller gives it, the same shape as a task file's JSON line; a plain string is `{ prompt }`. */
 export interface TaskInput {
@@ -110,6 +112,8 @@ export const DEFAULTS = {
   cols: 120,
   rows: 40,
   graceMs: 3000,
+  /** The largest --cols / --rows: a terminal's size is 16 bits wide in the kernel (ioctl TIOCSWINSZ), and a screen that size is already far beyond any display. */
+  maxTerminalSize: 4096,
   highWaterMark: 64 * 1024,
 } as const;
 
@@ -127,9 +131,21 @@ function nonNegativeInteger(option: string, value: number): number {
   return value;
 }
 
+function terminalSize(option: string, value: number): number {
+  positiveInteger(option, value);
+  if (value > DEFAULTS.maxTerminalSize) throw usageError(`must be at most ${DEFAULTS.maxTerminalSize}, got ${value}`, { option, value });
+  return value;
+}
+
+/** A timer's delay: above MAX_DURATION_MS, setTimeout would fire at once. */
+function timerMs(option: string, value: number): number {
+  if (value > MAX_DURATION_MS) throw usageError(`must be at most ${MAX_DURATION_MS} ms (what a timer can hold), got ${value}`, { option, value });
+  return value;
+}
+
 function positiveMs(option: string, value: number | undefined): number | undefined {
   if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw usageError(`must be more than 0 ms, got ${value}`, { option, value });
-  return value;
+  return value === undefined ? value : timerMs(option, value);
 }
 
 /** Numbers the list (numbers are positions in the full list), fills default ids, rejects duplicate ids. */
@@ -138,6 +154,8 @@ function numberTasks(input: readonly (string | TaskInput)[]): Task[] {
   return input.map((item, i) => {
     const spec = typeof item === 'string' ? { prompt: item } : item;
     const task: Task = { number: i + 1, id: spec.id ?? String(i + 1), text: spec.prompt };
+    // A command argument is a C string: a NUL would silently cut the task (and a quoted script) short.
+    if ([task.text, task.id, spec.cwd ?? ''].some((s) => (s ?? '').includes('\0'))) throw usageError(`task ${i + 1} contains a NUL character, which no command argument can carry`, { option: 'tasks' });
     if (seen.has(task.id)) throw usageError(`duplicate task id "${task.id}" (tasks ${seen.get(task.id)} and ${i + 1})`, { option: 'tasks', value: task.id });
     seen.set(task.id, i + 1);
     if (spec.cwd !== undefined) task.cwd = spec.cwd;
@@ -181,21 +199,24 @@ export function resolveOptions(options: FanoutOptions): ResolvedOptions {
   }
   const graceMs = options.graceMs ?? DEFAULTS.graceMs;
   if (!(graceMs >= 0)) throw usageError(`must be 0 or more, got ${graceMs}`, { option: 'graceMs', value: graceMs });
+  timerMs('graceMs', graceMs);
   const cwd = options.cwd ?? process.cwd();
   const maxFailures = options.maxFailures === undefined ? undefined : positiveInteger('maxFailures', options.maxFailures);
+  const tasks = resolveTasks(options);
+  checkTemplate(command, tasks.taskList);
   return {
     command,
-    ...resolveTasks(options),
+    ...tasks,
     shard: options.shard,
     maxFailures,
     timeoutMs: positiveMs('timeoutMs', options.timeoutMs),
     idleTimeoutMs: positiveMs('idleTimeoutMs', options.idleTimeoutMs),
     killIdle: options.killIdle ?? false,
     retries: nonNegativeInteger('retries', options.retries ?? 0),
-    retryDelayMs: nonNegativeInteger('retryDelayMs', options.retryDelayMs ?? DEFAULTS.retryDelayMs),
+    retryDelayMs: timerMs('retryDelayMs', nonNegativeInteger('retryDelayMs', options.retryDelayMs ?? DEFAULTS.retryDelayMs)),
     input: options.input,
-    cols: positiveInteger('cols', options.cols ?? DEFAULTS.cols),
-    rows: positiveInteger('rows', options.rows ?? DEFAULTS.rows),
+    cols: terminalSize('cols', options.cols ?? DEFAULTS.cols),
+    rows: terminalSize('rows', options.rows ?? DEFAULTS.rows),
     cwd,
     env: workerEnv(options.env ?? process.env, cwd),
     graceMs,

@@ -171,7 +171,7 @@ class Run implements FanoutRun {
       emit,
       attempt: () => attempt,
       graceMs: opts.graceMs,
-      specAt: (base) => attemptSpec(opts, slot.index, job, base),
+      specAt: (base) => attemptSpec(opts, slot.index, job, base, true),
     });
     const attempt: Attempt = new Attempt(attemptSpec(opts, slot.index, job), {
       emit,

@@ -4,6 +4,7 @@ export { succeeded } from '../fanout/outcomes.js';
 
 export { bytes, elapsed } from '../units.js';
 import { bytes, elapsed } from '../units.js';
+import { safeText } from '../sanitize.js';
 
 /** How an attempt ended, in words: "exited 0", "exit 2", "killed by SIGKILL", "timed out", "could not start: …". */
 export function outcome(w: Pick<WorkerStatus, 'reason' | 'error' | 'exitCode' | 'signal'>): string {
@@ -22,7 +23,7 @@ export function workerElapsed(w: WorkerStatus, now: number): number {
 
 /** "#3", "#3 fix-login", "#3 fix-login (attempt 2)": how a task is named to people. */
 export function taskLabel(task: { number: number; id: string; attempt?: number }): string {
-  const name = task.id === String(task.number) ? `#${task.number}` : `#${task.number} ${task.id}`;
+  const name = task.id === String(task.number) ? `#${task.number}` : `#${task.number} ${safeText(task.id)}`;
   return task.attempt !== undefined && task.attempt > 1 ? `${name} (attempt ${task.attempt})` : name;
 }
 
@@ -64,7 +65,7 @@ export function summary(f: RunFinished, taskList: boolean): string[] {
   if (f.not_started.length > 0) lines.push(`not started: ${list(f.not_started, (id) => (taskList ? id : `w${id}`))}`);
   if (f.agent) lines.push(agentText(f.agent));
   if (f.slowest.length > 1) lines.push(`slowest: ${list(f.slowest, (s: SlowTaskInfo) => `${label(s.task, s.task_id, taskList)} ${elapsed(s.duration_ms)}`)}`);
-  return lines;
+  return lines.map(safeText); // task ids come from the task list
 }
 
 /** Agent totals in one line: "agents: 2 results, 1 asked for input; tokens 86 in, 2073 out (58548 cached); $0.0572". */

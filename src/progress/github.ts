@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Frame } from '../frames/types.js';
 import { OutputTail } from '../lines/tail.js';
+import { safeText } from '../sanitize.js';
 
 const GROUP_LINES = 20;
 
@@ -29,7 +30,7 @@ export class GithubGroups {
     const lines = this.tails.get(worker)?.lastLines(GROUP_LINES) ?? [];
     this.tails.delete(worker);
     const token = randomUUID();
-    const body = lines.length > 0 ? [`::stop-commands::${token}`, ...lines, `::${token}::`] : [];
-    return [`::group::${report}`, ...body, '::endgroup::'].join('\n') + '\n';
+    const body = lines.length > 0 ? [`::stop-commands::${token}`, ...lines.map(safeText), `::${token}::`] : [];
+    return [`::group::${safeText(report)}`, ...body, '::endgroup::'].join('\n') + '\n';
   }
 }

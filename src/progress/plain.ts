@@ -3,6 +3,7 @@ import type { RunView } from '../fanout/status.js';
 import { counts, elapsed, outcome, bytes, succeeded, summary, taskLabel } from './format.js';
 import { GithubGroups } from './github.js';
 import type { Progress } from './types.js';
+import { safeText } from '../sanitize.js';
 
 const HEARTBEAT_MS = 10_000;
 
@@ -58,6 +59,6 @@ export class PlainProgress implements Progress {
   }
 
   private line(text: string): void {
-    this.stderr.write(`relay: ${text}\n`);
+    this.stderr.write(`relay: ${safeText(text)}\n`);
   }
 }

@@ -8,6 +8,7 @@ import type { RunFinished } from '../frames/types.js';
 import { bytes, counts, elapsed, outcome, succeeded, summary, taskLabel, workerElapsed } from './format.js';
 import type { Progress } from './types.js';
 import { lastLine } from './last-line.js';
+import { safeText } from '../sanitize.js';
 
 const REFRESH_MS = 100;
 
@@ -28,7 +29,7 @@ function endText(w: WorkerStatus): string {
 function title(w: WorkerStatus, now: number, taskList: boolean): string {
   const task = taskList && w.task && w.state !== 'exited' ? ` ${taskLabel(w.task)}` : '';
   const head = `${w.id.padEnd(4)} ${elapsed(workerElapsed(w, now)).padStart(6)} ${bytes(w.bytes).padStart(9)}${task}`;
-  const tail = w.state === 'exited' ? endText(w) : lastLine(w.tail);
+  const tail = safeText(w.state === 'exited' ? endText(w) : lastLine(w.tail));
   return `${chalk.bold(head)}  ${w.state === 'exited' && slotFailed(w) ? chalk.red(tail) : chalk.dim(tail)}`;
 }
 

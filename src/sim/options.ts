@@ -32,7 +32,7 @@ export interface SimOptions {
 /** The options table: one place for names, defaults and help. */
 export const AGENT_FLAGS = [
   ['--seed N', 'random seed [default: from $RELAY_TASK_ID and $RELAY_ATTEMPT (else $RELAY_WORKER_INDEX), else 1]'],
-  ['--duration D', 'total run time, e.g. 500ms, 2s; 0 = as fast as possible [default: 2s]'],
+  ['--duration D', 'total run time, e.g. 500ms, 2s (a bare number is seconds); 0 = as fast as possible [default: 2s]'],
   ['--bytes SIZE', 'body text to stream, e.g. 4096, 64KB, 20MB (KiB/MiB: 1024-based) [default: 4KB]'],
   ['--rate SIZE', 'cap on bytes per second [default: none]'],
   ['--exit-code N', 'exit status [default: 0]'],

@@ -1,6 +1,7 @@
 // A RunSummary as text for a terminal or a log, or as a GitHub-flavoured Markdown table.
 import { bytes, elapsed } from '../units.js';
 import type { RunSummary, WorkerSummary } from './build.js';
+import { safeText } from '../sanitize.js';
 
 export type SummaryFormat = 'text' | 'markdown';
 
@@ -37,7 +38,7 @@ export function formatText(s: RunSummary): string {
     if (w.lastLines.length === 0) continue;
     out.push('', `${w.worker} (${w.outcome}${detail(w) ? `, ${detail(w)}` : ''}), last lines:`, ...w.lastLines.map((l) => `  ${l}`));
   }
-  return out.join('\n') + '\n';
+  return out.map(safeText).join('\n') + '\n';
 }
 
 const ICONS: Record<string, string> = { ok: '✅', failed: '❌', unfinished: '⏳', cancelled: '⏹️' };
@@ -76,7 +77,7 @@ export function formatMarkdown(s: RunSummary, budget = MARKDOWN_BUDGET): string 
     }
     out.push(...block);
   }
-  return out.join('\n') + '\n';
+  return out.map(safeText).join('\n') + '\n';
 }
 
 export function formatSummary(s: RunSummary, format: SummaryFormat): string {
