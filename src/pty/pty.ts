@@ -12,12 +12,14 @@
 //     inheritable (node-pty issue 657), so each child would hold its older siblings' terminals.
 //     Children are started through `bash -c 'exec N<&- …; exec …'` closing exactly those.
 // We therefore call node-pty's native fork directly instead of its UnixTerminal wrapper.
+// Like a real terminal it also answers the queries the child sends it (src/pty/queries.ts).
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants as fsConstants, openSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
 import { ReadStream } from 'node:tty';
 import { existsSync } from 'node:fs';
+import { TerminalQueries } from './queries.js';
 
 interface NativePty {
   fork(
@@ -115,6 +117,7 @@ class NodePtyProcess implements PtyProcess {
   private readonly fence = Buffer.from(`RELAYFENCE${randomBytes(12).toString('hex').toUpperCase()}`);
   private fenceWritten = 0;
   private carry: Buffer | undefined;
+  private readonly queries: TerminalQueries;
 
   constructor(options: PtySpawnOptions) {
     const { module: pty, dir } = loadNative();
@@ -126,6 +129,7 @@ class NodePtyProcess implements PtyProcess {
     );
     this.pid = term.pid;
     this.fd = term.fd;
+    this.queries = new TerminalQueries(options.cols, options.rows);
     openMasters.add(this.fd);
     try {
       // O_NONBLOCK: the fence write must never block the event loop on a full terminal.
@@ -181,6 +185,7 @@ class NodePtyProcess implements PtyProcess {
     if (this.exit || this.ended) return;
     try {
       loadNative().module.resize(this.fd, cols, rows);
+      this.queries.resize(cols, rows);
     } catch {
       // The child may exit between the check and the call.
     }
@@ -222,7 +227,7 @@ class NodePtyProcess implements PtyProcess {
   private handleData(chunk: Buffer): void {
     if (this.ended) return;
     if (this.fenceWritten === 0) {
-      this.onData(chunk);
+      this.deliver(chunk);
       if (this.exit) this.writeFence();
       return;
     }
@@ -230,15 +235,22 @@ class NodePtyProcess implements PtyProcess {
     const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
     const at = buf.indexOf(this.fence);
     if (at >= 0) {
-      if (at > 0) this.onData(buf.subarray(0, at));
+      if (at > 0) this.deliver(buf.subarray(0, at));
       this.carry = undefined;
       this.finish(this.exit!);
       return;
     }
     const keep = Math.min(buf.length, this.fence.length - 1);
-    if (buf.length > keep) this.onData(buf.subarray(0, buf.length - keep));
+    if (buf.length > keep) this.deliver(buf.subarray(0, buf.length - keep));
     this.carry = buf.subarray(buf.length - keep);
     this.writeFence();
+  }
+
+  /** Output for the reader; a query in it is answered through the keyboard side, as a terminal does. */
+  private deliver(chunk: Buffer): void {
+    const reply = this.queries.feed(chunk);
+    if (reply) this.write(reply);
+    this.onData(chunk);
   }
 
   private maybeFinish(): void {
