@@ -41,6 +41,8 @@ export interface FanoutCliOptions {
   retryDelayMs: number;
   input: string | undefined;
   inputFile: string | undefined;
+  /** --input-eof */
+  inputEof: boolean;
   cols: number;
   rows: number;
   output: string | undefined;
@@ -101,6 +103,7 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
     retries: options.retries,
     retryDelayMs: options.retryDelayMs,
     input,
+    inputEof: options.inputEof,
     cols: options.cols,
     rows: options.rows,
     graceMs: options.graceMs,
