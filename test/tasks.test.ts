@@ -233,7 +233,7 @@ describe('input', () => {
     expect(transcripts(parseFrames(f.stdout)).get('1/1')).toContain('got:one+two\r\n');
   });
 
-  it('--input-eof ends the input: programs that read stdin to its end finish, with and without a last newline', { timeout: 120_000 }, () => {
+  it('--input-eof ends the input: programs that read stdin to its end finish, with and without a last newline', { timeout: 300_000 }, () => {
     const lines = join(tmp(), 'lines.txt');
     writeFileSync(lines, 'one\ntwo\nthree\n');
     const partial = join(tmp(), 'partial.txt');
@@ -245,7 +245,7 @@ describe('input', () => {
       [[], 'cat; echo "cat:$?"', 'cat:0\r\n'],
     ];
     for (const [flags, script, expected] of cases) {
-      const r = relaySync(['fanout', '-w', '1', '--input-eof', ...flags, '--timeout', '20s', '--progress', 'none', '--', 'bash', '-c', script]);
+      const r = relaySync(['fanout', '-w', '1', '--input-eof', ...flags, '--timeout', '60s', '--progress', 'none', '--', 'bash', '-c', script]);
       expect(transcripts(parseFrames(r.stdout)).get('1/1'), script).toContain(expected);
       expect(r.status, script).toBe(0);
     }
@@ -258,7 +258,7 @@ describe('input', () => {
   });
 
   it('the library\'s inputEof does the same', async () => {
-    const run = fanout({ workers: 2, command: ['sh', '-c', 'echo "lines:$(wc -l)"'], input: 'x\ny\n', inputEof: true, timeoutMs: 20_000 });
+    const run = fanout({ workers: 2, command: ['sh', '-c', 'echo "lines:$(wc -l)"'], input: 'x\ny\n', inputEof: true, timeoutMs: 60_000 });
     const frames: Frame[] = [];
     for await (const f of run) frames.push(f);
     expect((await run.result).ok).toBe(true);

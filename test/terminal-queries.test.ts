@@ -188,7 +188,7 @@ const ask = (query: string, end: string): string => `
   printf '\\n<%s>\\n' "\${reply#?}"`;
 
 describe('terminal queries from real programs (bash in a relay terminal)', () => {
-  it('answers the cursor position, device attributes, colours, the keyboard protocol and the size', { timeout: 120_000 }, () => {
+  it('answers the cursor position, device attributes, colours, the keyboard protocol and the size', { timeout: 300_000 }, () => {
     const checks: [string, string, string][] = [
       ['\\033[6n', 'R', '<[3;6>'], // after "ready" on the third row
       ['\\033[c', 'c', '<[?1;2>'],
@@ -205,7 +205,7 @@ describe('terminal queries from real programs (bash in a relay terminal)', () =>
     expect(r.exitCode).toBe(0);
   });
 
-  it('answers a query that straddles a 4 KB read, after more output than one read', { timeout: 120_000 }, () => {
+  it('answers a query that straddles a 4 KB read, after more output than one read', { timeout: 300_000 }, () => {
     const script = `
       stty -echo -icanon min 1 time 0
       for n in 4093 4094 4095 4096 8190 20000; do

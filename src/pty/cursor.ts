@@ -18,11 +18,17 @@ const enum State {
 
 const ZERO_WIDTH = /[\p{Mn}\p{Me}\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufe00-\ufe0f]/u;
 
+/** Widths of the Basic Multilingual Plane as they are looked up, plus one (0: not yet). */
+const bmpWidths = new Uint8Array(0x10000);
+
 /** Columns a code point takes: 0 (combining), 1 or 2 (East Asian wide or fullwidth). */
 export function charWidth(cp: number): 0 | 1 | 2 {
   if (cp < 0x300) return 1;
-  if (ZERO_WIDTH.test(String.fromCodePoint(cp))) return 0;
-  return eastAsianWidth(cp) as 1 | 2;
+  const known = cp < 0x10000 ? bmpWidths[cp]! : 0;
+  if (known) return (known - 1) as 0 | 1 | 2;
+  const width = ZERO_WIDTH.test(String.fromCodePoint(cp)) ? 0 : (eastAsianWidth(cp) as 1 | 2);
+  if (cp < 0x10000) bmpWidths[cp] = width + 1;
+  return width;
 }
 
 /** What each screen (normal, alternate) keeps of its own, as in xterm.js. */
@@ -43,7 +49,11 @@ export class CursorTracker {
   private readonly alternate: Screen;
   private screen: Screen;
   private state = State.Ground;
-  private params = '';
+  /** The sequence being read: its parameters, the one being read (-1: no digit yet), prefix and intermediate. */
+  private readonly params: number[] = [];
+  private param = -1;
+  private prefix = 0;
+  private intermediate = 0;
   private utf8Need = 0;
   private utf8Cp = 0;
   private lastWidth: 0 | 1 | 2 = 0;
@@ -79,8 +89,31 @@ export class CursorTracker {
   write(data: Buffer, start = 0, end = data.length): void {
     for (let i = start; i < end; i++) {
       const b = data[i]!;
-      if (this.state === State.Ground && b >= 0x20 && b < 0x7f && this.utf8Need === 0) this.print(1);
-      else this.byte(b);
+      if (b >= 0x20 && b < 0x7f && this.state === State.Ground && this.utf8Need === 0) {
+        // A run of plain ASCII text: advanced over at once.
+        let j = i + 1;
+        while (j < end && data[j]! >= 0x20 && data[j]! < 0x7f) j++;
+        this.printRun(j - i);
+        i = j - 1;
+      } else this.byte(b);
+    }
+  }
+
+  /** `n` characters of width 1: what n calls of print(1) do. */
+  private printRun(n: number): void {
+    this.lastWidth = 1;
+    if (!this.autowrap) {
+      this.col = Math.min(this.col + n, this.cols);
+      return;
+    }
+    while (n > 0) {
+      if (this.col >= this.cols) {
+        this.col = 0;
+        this.down1();
+      }
+      const step = Math.min(n, this.cols - this.col);
+      this.col += step;
+      n -= step;
     }
   }
 
@@ -197,7 +230,10 @@ export class CursorTracker {
     switch (b) {
       case 0x5b: // [
         this.state = State.Csi;
-        this.params = '';
+        this.params.length = 0;
+        this.param = -1;
+        this.prefix = 0;
+        this.intermediate = 0;
         return;
       case 0x5d: // ] OSC
       case 0x50: // P DCS
@@ -232,29 +268,36 @@ export class CursorTracker {
 
   private csiByte(b: number): void {
     if (b < 0x20) return this.control(b); // C0 controls inside a sequence are executed
-    if (b <= 0x3f) {
-      this.params += String.fromCharCode(b); // parameters and intermediates
-      return;
+    if (b >= 0x30 && b <= 0x39) {
+      this.param = Math.min(99_999, (this.param < 0 ? 0 : this.param * 10) + b - 0x30);
+    } else if (b === 0x3b || b === 0x3a) {
+      this.params.push(Math.max(0, this.param));
+      this.param = -1;
+    } else if (b >= 0x3c && b <= 0x3f) {
+      this.prefix = b;
+    } else if (b <= 0x2f) {
+      this.intermediate = b;
+    } else {
+      this.state = State.Ground;
+      if (b <= 0x7e) this.csi(b);
+      this.lastWidth = 0;
     }
-    this.state = State.Ground;
-    if (b <= 0x7e) this.csi(b, this.params);
-    this.lastWidth = 0;
   }
 
-  private csi(final: number, raw: string): void {
-    const prefix = raw.charCodeAt(0) >= 0x3c ? raw[0] : '';
-    const ps = (prefix ? raw.slice(1) : raw).split(';').map((p) => parseInt(p, 10) || 0);
-    const n = Math.max(1, ps[0] ?? 0);
-    if (prefix === '?') {
+  private csi(final: number): void {
+    if (final === 0x6d) return; // SGR, by far the most common: colours do not move the cursor
+    const ps = this.params;
+    if (this.param >= 0 || ps.length > 0) ps.push(Math.max(0, this.param));
+    if (this.prefix === 0x3f) {
       if (final === 0x68 || final === 0x6c) ps.forEach((mode) => this.decMode(mode, final === 0x68));
       return;
     }
-    if (prefix) return;
-    if (/[ -/]/.test(raw)) {
-      if (final === 0x70 && raw === '!') this.softReset(); // DECSTR
+    if (this.prefix) return;
+    if (this.intermediate) {
+      if (final === 0x70 && this.intermediate === 0x21 && ps.length === 0) this.softReset(); // DECSTR
       return; // other sequences with intermediates (cursor style, DECRQM …) do not move it
     }
-    this.csiMove(String.fromCharCode(final), n, ps);
+    this.csiMove(String.fromCharCode(final), Math.max(1, ps[0] ?? 0), ps);
   }
 
   private csiMove(final: string, n: number, ps: number[]): void {

@@ -3,9 +3,9 @@
 // start-up and wait for the answer, so a terminal that never answers hangs them.
 //
 // Cost: every chunk is searched for ESC (memchr); only the bytes after each ESC are looked at.
-// The cursor (src/pty/cursor.ts) is followed only from a worker's first query on: until then the
-// last TAIL_BYTES of its output are kept (references to its chunks), and the first query replays
-// them into the tracker. A program that asks after printing more than that gets the position
+// The cursor (src/pty/cursor.ts) is followed only from a worker's first cursor query on: until
+// then the last TAIL_BYTES of its output are kept (references to its chunks), and that query
+// replays them into the tracker. A program that asks after printing more than that gets the position
 // that tail leads to: exact whenever the tail reaches back to a full screen of lines or to the
 // last absolute cursor move, which is what a scrolling program or a full-screen TUI produces.
 import { VERSION } from '../version.js';
@@ -58,15 +58,16 @@ export class TerminalQueries {
         if (buf.length - at <= MAX_PENDING) this.pending = Buffer.from(buf.subarray(at));
         break;
       }
-      if (seq.reply) {
-        this.startCursor();
-        this.cursor!.write(buf, Math.max(fed, start), seq.end);
+      if (seq.reply === cursorPosition || seq.reply === extendedCursorPosition) {
+        // The tracker must have seen everything up to the query, and nothing after it.
+        this.cursor ??= this.startCursor();
+        this.cursor.write(buf, fed, seq.end);
         fed = seq.end;
-        replies += seq.reply(this);
       }
-      at = buf.indexOf(ESC, Math.max(at + 1, seq.end));
+      if (seq.reply) replies += seq.reply(this);
+      at = nextEsc(buf, Math.max(at + 1, seq.end));
     }
-    if (this.cursor) this.cursor.write(buf, Math.max(fed, start));
+    if (this.cursor) this.cursor.write(buf, fed);
     else this.keepTail(chunk);
     return replies;
   }
@@ -91,17 +92,24 @@ export class TerminalQueries {
     while (this.tail.length > 1 && this.tailBytes - this.tail[0]!.length >= TAIL_BYTES) this.tailBytes -= this.tail.shift()!.length;
   }
 
-  /** The first query: from now on the cursor is followed, starting from the kept tail. */
-  private startCursor(): void {
-    if (this.cursor) return;
-    this.cursor = new CursorTracker(this.cols, this.rows);
+  /** The first cursor query: from now on the cursor is followed, starting from the kept tail. */
+  private startCursor(): CursorTracker {
+    const cursor = new CursorTracker(this.cols, this.rows);
     const tail = Buffer.concat(this.tail);
     // Start at a line boundary when the tail was cut, so that the part line does not shift columns.
     const from = this.tailBytes > TAIL_BYTES ? tail.indexOf(0x0a) + 1 : 0;
-    this.cursor.write(tail, from);
+    cursor.write(tail, from);
     this.tail = [];
     this.tailBytes = 0;
+    return cursor;
   }
+}
+
+/** The next ESC from `from` on: a few bytes looked at first, as sequences often come close together (colours). */
+function nextEsc(buf: Buffer, from: number): number {
+  const near = Math.min(buf.length, from + 48);
+  for (let i = from; i < near; i++) if (buf[i] === ESC) return i;
+  return near < buf.length ? buf.indexOf(ESC, near) : -1;
 }
 
 type Reply = (t: TerminalQueries) => string;
@@ -132,12 +140,16 @@ function parseCsi(buf: Buffer, from: number): Parsed {
   return 'incomplete';
 }
 
+const cursorPosition: Reply = (t) => `\x1b[${t.position.row};${t.position.col}R`;
+/** DECXCPR: with the page, as xterm (a VT420) reports it. */
+const extendedCursorPosition: Reply = (t) => `\x1b[?${t.position.row};${t.position.col};1R`;
+
 function csiReply(params: string, final: string): Reply | undefined {
   switch (`${params}${final}`) {
     case '6n':
-      return (t) => `\x1b[${t.position.row};${t.position.col}R`;
+      return cursorPosition;
     case '?6n':
-      return (t) => `\x1b[?${t.position.row};${t.position.col};1R`;
+      return extendedCursorPosition;
     case '5n':
       return () => '\x1b[0n';
     case 'c':
