@@ -42,7 +42,7 @@ xterm does: cursor position (ESC[6n, ESC[?6n), device attributes (ESC[c,
 ESC[>c), status (ESC[5n), colours (OSC 10/11/12 ?: white on black), the kitty
 keyboard protocol (ESC[?u: none), size in characters (ESC[18t, ESC[19t),
 XTVERSION and DECRQM (mode "not recognised"). TUIs that ask at start-up
-(crossterm/ratatui, Ink) would otherwise wait forever.
+(crossterm/ratatui) would otherwise wait, some of them for ever.
 
 SHARDS. --shard K/N runs only tasks K, K+N, K+2N… of the list (task numbers
 stay those of the full list), so N CI jobs cover it exactly once; "relay

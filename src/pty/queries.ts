@@ -1,13 +1,14 @@
 // Answers the queries a program sends its terminal, as xterm would (TERM is xterm-256color): TUIs
-// (crossterm/ratatui, Ink, …) ask for the cursor position, device attributes or colours at
-// start-up and wait for the answer, so a terminal that never answers hangs them.
+// (crossterm/ratatui, …) ask for the cursor position, device attributes or colours at start-up
+// and wait for the answer, so a terminal that never answers hangs them.
 //
 // Cost: every chunk is searched for ESC (memchr); only the bytes after each ESC are looked at.
 // The cursor (src/pty/cursor.ts) is followed only from a worker's first cursor query on: until
 // then the last TAIL_BYTES of its output are kept (references to its chunks), and that query
-// replays them into the tracker. A program that asks after printing more than that gets the position
-// that tail leads to: exact whenever the tail reaches back to a full screen of lines or to the
-// last absolute cursor move, which is what a scrolling program or a full-screen TUI produces.
+// replays them into the tracker. A program that asks after printing more than that gets the
+// position that tail leads to: exact whenever the tail reaches back to a full screen of lines or
+// to the last absolute cursor move, which is what a scrolling program or a full-screen TUI
+// produces.
 import { VERSION } from '../version.js';
 import { CursorTracker } from './cursor.js';
 
@@ -27,6 +28,8 @@ export class TerminalQueries {
   private cursor: CursorTracker | undefined;
   private tail: Buffer[] = [];
   private tailBytes = 0;
+  /** Whether older output was let go: the tail then starts in the middle of a line. */
+  private tailCut = false;
   private pending: Buffer | undefined;
 
   constructor(
@@ -89,7 +92,10 @@ export class TerminalQueries {
   private keepTail(chunk: Buffer): void {
     this.tail.push(chunk);
     this.tailBytes += chunk.length;
-    while (this.tail.length > 1 && this.tailBytes - this.tail[0]!.length >= TAIL_BYTES) this.tailBytes -= this.tail.shift()!.length;
+    while (this.tail.length > 1 && this.tailBytes - this.tail[0]!.length >= TAIL_BYTES) {
+      this.tailBytes -= this.tail.shift()!.length;
+      this.tailCut = true;
+    }
   }
 
   /** The first cursor query: from now on the cursor is followed, starting from the kept tail. */
@@ -97,7 +103,7 @@ export class TerminalQueries {
     const cursor = new CursorTracker(this.cols, this.rows);
     const tail = Buffer.concat(this.tail);
     // Start at a line boundary when the tail was cut, so that the part line does not shift columns.
-    const from = this.tailBytes > TAIL_BYTES ? tail.indexOf(0x0a) + 1 : 0;
+    const from = this.tailCut ? tail.indexOf(0x0a) + 1 : 0;
     cursor.write(tail, from);
     this.tail = [];
     this.tailBytes = 0;
