@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import stripAnsi from 'strip-ansi';
 import { describe, expect, it } from 'vitest';
 import type { Frame, RunFinished, WorkerExited, WorkerStarted } from '../src/frames/types.js';
+import { fanout } from '../src/index.js';
 import { expectUsageError, parseFrames, relaySync } from './helpers/cli.js';
 import { processesMarked, waitGone } from './helpers/procs.js';
 
@@ -231,13 +232,45 @@ describe('input', () => {
     expect(f.status).toBe(0);
     expect(transcripts(parseFrames(f.stdout)).get('1/1')).toContain('got:one+two\r\n');
   });
+
+  it('--input-eof ends the input: programs that read stdin to its end finish, with and without a last newline', { timeout: 300_000 }, () => {
+    const lines = join(tmp(), 'lines.txt');
+    writeFileSync(lines, 'one\ntwo\nthree\n');
+    const partial = join(tmp(), 'partial.txt');
+    writeFileSync(partial, 'a\nb');
+    const cases: [string[], string, string][] = [
+      [['--input-file', lines], 'n=$(wc -l); echo "lines:$n"', 'lines:3\r\n'],
+      [['--input-file', partial], 'x=$(cat); printf "got:%q\\n" "$x"', "got:$'a\\nb'\r\n"],
+      [['--input', 'hello'], 'n=$(wc -c); echo "bytes:$n"', 'bytes:6\r\n'],
+      [[], 'cat; echo "cat:$?"', 'cat:0\r\n'],
+    ];
+    for (const [flags, script, expected] of cases) {
+      const r = relaySync(['fanout', '-w', '1', '--input-eof', ...flags, '--timeout', '60s', '--progress', 'none', '--', 'bash', '-c', script]);
+      expect(transcripts(parseFrames(r.stdout)).get('1/1'), script).toContain(expected);
+      expect(r.status, script).toBe(0);
+    }
+  });
+
+  it('without --input-eof a program reading to the end of its input waits (here until --timeout)', () => {
+    const r = relaySync(['fanout', '-w', '1', '--input', 'hello', '--timeout', '1s', '--progress', 'none', '--', 'wc', '-l']);
+    expect(r.status).toBe(1);
+    expect(parseFrames(r.stdout).find((f) => f.type === 'worker_exited')).toMatchObject({ reason: 'timeout' });
+  });
+
+  it('the library\'s inputEof does the same', async () => {
+    const run = fanout({ workers: 2, command: ['sh', '-c', 'echo "lines:$(wc -l)"'], input: 'x\ny\n', inputEof: true, timeoutMs: 60_000 });
+    const frames: Frame[] = [];
+    for await (const f of run) frames.push(f);
+    expect((await run.result).ok).toBe(true);
+    for (const t of transcripts(frames).values()) expect(t).toContain('lines:2\r\n');
+  });
 });
 
 describe('help', () => {
   it('documents every task and policy flag in `relay fanout --help`, each with an example', () => {
     const help = relaySync(['fanout', '--help']);
     expect(help.status).toBe(0);
-    for (const flag of ['--tasks', '--task', '--shard', '--fail-fast', '--max-failures', '--timeout', '--idle-timeout', '--kill-idle', '--retries', '--retry-delay', '--input', '--input-file']) {
+    for (const flag of ['--tasks', '--task', '--shard', '--fail-fast', '--max-failures', '--timeout', '--idle-timeout', '--kill-idle', '--retries', '--retry-delay', '--input', '--input-file', '--input-eof']) {
       expect(help.stdout).toContain(flag);
     }
     const examples = help.stdout.slice(help.stdout.indexOf('EXAMPLES'));

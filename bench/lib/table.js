@@ -13,6 +13,7 @@ function rows({ scenarios: s }) {
       if (Number.isFinite(t.forwarder_cpu_s.median)) add('', tool, 'forwarder CPU s', range(t.forwarder_cpu_s, 2));
     }
     add('', 'relay/baseline', 'ratio', range(s.throughput.relay_over_baseline, 2), `target ≥ 0.9: ${yes(s.throughput.met)}`);
+    if (s.throughput.relay_over_compare) add('', 'relay/relay (compare)', 'ratio', range(s.throughput.relay_over_compare, 2), 'RELAY_BENCH_COMPARE');
   }
   if (s.stall) {
     for (const [tool, t] of Object.entries(s.stall.tools)) {

@@ -34,6 +34,8 @@ function parallelBin() {
   }
 }
 
+/** RELAY_BENCH_COMPARE=DIR: another checkout of relay (built) to run beside this one, e.g. the commit before a change. */
+const COMPARE = process.env.RELAY_BENCH_COMPARE;
 const CONCURRENTLY = concurrentlyBin();
 const PARALLEL = parallelBin();
 
@@ -44,6 +46,9 @@ const PARALLEL = parallelBin();
 export const TOOLS = {
   relay: { terminal: true, frames: true, stats: true, cmd: (n, argv) => [...RELAY, 'fanout', '--workers', String(n), '--', ...argv] },
   baseline: { terminal: true, frames: true, stats: true, cmd: (n, argv) => [node, `${ROOT}bench/baseline.js`, '--workers', String(n), '--', ...argv] },
+  ...(COMPARE && {
+    'relay (compare)': { terminal: true, frames: true, stats: true, cmd: (n, argv) => [node, `${COMPARE}/bin/run.js`, 'fanout', '--workers', String(n), '--', ...argv] },
+  }),
   // The pipe ceiling: every worker writes straight into the reader's pipe; no forwarder at all.
   ceiling: {
     terminal: false,

@@ -13,7 +13,7 @@ export async function throughput({ bytes, runs, comparisonRuns = runs }, log) {
   const samples = {};
   for (let r = 0; r < runs; r++) {
     for (const [name, tool] of Object.entries(TOOLS)) {
-      if (r >= comparisonRuns && !['relay', 'baseline', 'ceiling'].includes(name)) continue; // time budget
+      if (r >= comparisonRuns && !['relay', 'baseline', 'ceiling', 'relay (compare)'].includes(name)) continue; // time budget
       const m = await measure({ cmd: tool.cmd(WORKERS, argv), reader: countReader(), debugStats: tool.stats, poll: !tool.stats && tool.forwarder !== false });
       const mbps = nominal / 1e6 / (m.wallMs / 1000);
       log(`throughput ${name} run ${r + 1}: ${mbps.toFixed(1)} MB/s, ${m.read.digests}/${WORKERS} digests`);
@@ -31,9 +31,11 @@ export async function throughput({ bytes, runs, comparisonRuns = runs }, log) {
   }]));
   // Paired ratios: run r of relay against run r of the baseline, taken back to back.
   const ratio = summary(samples.relay.map((x, i) => x.mbps / samples.baseline[i].mbps));
+  const compare = samples['relay (compare)'];
   return {
     workers: WORKERS, bytes_per_worker: bytes, runs, tools,
     relay_over_baseline: ratio,
+    ...(compare && { relay_over_compare: summary(samples.relay.map((x, i) => x.mbps / compare[i].mbps)) }),
     relay_over_ceiling: tools.relay.mb_per_s.median / tools.ceiling.mb_per_s.median,
     target: `relay / baseline >= ${TARGET}`,
     met: ratio.median >= TARGET,

@@ -29,7 +29,7 @@ import { usageError } from '../errors.js';
 /** Engine options the flags set directly, by their engine names (mapped once, in the command). */
 export type EngineFlags = Pick<
   FanoutOptions,
-  'shard' | 'maxFailures' | 'timeoutMs' | 'killIdle' | 'retries' | 'retryDelayMs' | 'cols' | 'rows' | 'graceMs' | 'lines' | 'stream'
+  'shard' | 'maxFailures' | 'timeoutMs' | 'killIdle' | 'retries' | 'retryDelayMs' | 'inputEof' | 'cols' | 'rows' | 'graceMs' | 'lines' | 'stream'
 >;
 
 export interface FanoutCliOptions {

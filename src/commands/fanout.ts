@@ -42,6 +42,17 @@ terminal (then Enter) once it has started; --input-file FILE is typed as is.
 A DURATION is 500ms, 90s, 10m or 2h; a bare number is seconds (--timeout
 10 is ten seconds, as in timeout(1)); at most 596h (what a timer holds).
 
+A terminal has no end of file of its own: --input-eof types ^D after the
+input, which a program reading its stdin in the terminal's default line mode
+(cat, wc, a prompt read to EOF) takes as the end of its input.
+
+TERMINAL. Each worker's terminal answers the queries a program sends it, as
+xterm does: cursor position (ESC[6n, ESC[?6n), device attributes (ESC[c,
+ESC[>c), status (ESC[5n), colours (OSC 10/11/12 ?: white on black), the kitty
+keyboard protocol (ESC[?u: none), size in characters (ESC[18t, ESC[19t),
+XTVERSION and DECRQM (mode "not recognised"). TUIs that ask at start-up
+(crossterm/ratatui) would otherwise wait, some of them for ever.
+
 SHARDS. --shard K/N runs only tasks K, K+N, K+2N… of the list (task numbers
 stay those of the full list), so N CI jobs cover it exactly once; "relay
 merge" joins their frame files.
@@ -123,6 +134,10 @@ ${exitCodesHelp()}`;
       command: '<%= config.bin %> <%= command.id %> --tasks tasks.txt --idle-timeout 2m --kill-idle --input yes -- ./agent.sh',
     },
     {
+      description: 'Feed a file to programs that read their stdin to the end (the terminal gets ^D after it):',
+      command: '<%= config.bin %> <%= command.id %> --workers 4 --input-file data.csv --input-eof -- ./count.sh',
+    },
+    {
       description: 'Shard 2 of 3 in a CI matrix, then merge the shards\' frame files:',
       command: '<%= config.bin %> <%= command.id %> --tasks tasks.txt --shard 2/3 -o shard-2.ndjson -- ./agent.sh && <%= config.bin %> merge shard-*.ndjson > all.ndjson',
     },
@@ -170,6 +185,7 @@ ${exitCodesHelp()}`;
     'retry-delay': duration({ default: DEFAULTS.retryDelayMs, defaultHelp: shownAs('1s'), description: 'Back-off before the first retry, doubling for each next one (at most 1m, or DURATION if longer).', helpValue: 'DURATION', helpGroup: 'POLICIES' }),
     input: Flags.string({ description: 'Typed into every worker\'s terminal once it has started, followed by Enter.', helpValue: 'TEXT', exclusive: ['input-file'], helpGroup: 'POLICIES' }),
     'input-file': Flags.string({ description: 'Typed into every worker\'s terminal once it has started, exactly as it is.', helpValue: 'FILE', helpGroup: 'POLICIES' }),
+    'input-eof': Flags.boolean({ description: 'After --input/--input-file (or alone), end the worker\'s input: type ^D, the end of file of a terminal in line mode.', helpGroup: 'POLICIES' }),
     agent: Flags.string({ description: 'Run an agent CLI on each task, with the task as its prompt: claude, codex, gemini, aider, sim (relay\'s simulated agent), or a preset of relay.config.json. Arguments after "--" go before the prompt (which is last, after "--" or as --option=TEXT). Adds agent_event frames.', helpValue: 'NAME', helpGroup: 'AGENTS' }),
     'on-input': Flags.string({ description: 'When an agent waits for input (it asks, or sits idle for --idle-timeout at a prompt): fail (stop it, reason "awaiting_input"), wait, or answer:TEXT (type TEXT and Enter). [default: fail]', helpValue: 'fail|wait|answer:TEXT', helpGroup: 'AGENTS' }),
     worktree: Flags.boolean({ allowNo: true, description: 'Run each task in its own git worktree (branch relay/<run>/<task>) of the current repository; its diff stat goes into worker_exited. Removed afterwards.', helpGroup: 'AGENTS' }),
@@ -201,6 +217,7 @@ ${exitCodesHelp()}`;
         killIdle: flags['kill-idle'],
         retries: flags.retries,
         retryDelayMs: flags['retry-delay'],
+        inputEof: flags['input-eof'],
         cols: flags.cols,
         rows: flags.rows,
         graceMs: flags.grace,

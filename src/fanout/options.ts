@@ -49,6 +49,13 @@ export interface FanoutOptions {
   retryDelayMs?: number;
   /** Typed into every worker's terminal once it has started. Default: nothing. */
   input?: string | Buffer;
+  /**
+   * After `input` (or alone), end the worker's input: ^D is typed (twice when the input does not
+   * end a line), which a terminal in its default, line-editing mode reads as end of file, so a
+   * program that reads stdin to its end (cat, wc, jq, a prompt from stdin) gets EOF. A program
+   * that turned its terminal raw reads the ^D as a byte instead. Default false.
+   */
+  inputEof?: boolean;
   /** Terminal size of every worker. Default 120 × 40. */
   cols?: number;
   rows?: number;
@@ -97,6 +104,7 @@ export interface ResolvedOptions extends Required<Omit<FanoutOptions, Optionals>
   timeoutMs: number | undefined;
   idleTimeoutMs: number | undefined;
   input: string | Buffer | undefined;
+  inputEof: boolean;
   signal: AbortSignal | undefined;
   extension: RunExtension | undefined;
   runId: string | undefined;
@@ -215,6 +223,7 @@ export function resolveOptions(options: FanoutOptions): ResolvedOptions {
     retries: nonNegativeInteger('retries', options.retries ?? 0),
     retryDelayMs: timerMs('retryDelayMs', nonNegativeInteger('retryDelayMs', options.retryDelayMs ?? DEFAULTS.retryDelayMs)),
     input: options.input,
+    inputEof: options.inputEof ?? false,
     cols: terminalSize('cols', options.cols ?? DEFAULTS.cols),
     rows: terminalSize('rows', options.rows ?? DEFAULTS.rows),
     cwd,

@@ -13,12 +13,14 @@
 //     Children are started through `bash -c 'exec N<&- …; exec …'` closing exactly those.
 // We therefore call node-pty's native fork directly instead of its UnixTerminal wrapper, through
 // src/pty/native.ts, which checks the node-pty version and the platform first.
+// Like a real terminal it also answers the queries the child sends it (src/pty/queries.ts).
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants as fsConstants, openSync, writeSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { ReadStream } from 'node:tty';
 import { existsSync } from 'node:fs';
 import { loadNative } from './native.js';
+import { TerminalQueries } from './queries.js';
 
 export interface PtySpawnOptions {
   /** Absolute path of the program (already resolved on PATH). */
@@ -88,6 +90,7 @@ class NodePtyProcess implements PtyProcess {
   private readonly fence = Buffer.from(`RELAYFENCE${randomBytes(12).toString('hex').toUpperCase()}`);
   private fenceWritten = 0;
   private carry: Buffer | undefined;
+  private readonly queries: TerminalQueries;
 
   constructor(options: PtySpawnOptions) {
     const { module: pty, dir } = loadNative();
@@ -99,6 +102,7 @@ class NodePtyProcess implements PtyProcess {
     );
     this.pid = term.pid;
     this.fd = term.fd;
+    this.queries = new TerminalQueries(options.cols, options.rows);
     openMasters.add(this.fd);
     try {
       // O_NONBLOCK: the fence write must never block the event loop on a full terminal.
@@ -154,6 +158,7 @@ class NodePtyProcess implements PtyProcess {
     if (this.exit || this.ended) return;
     try {
       loadNative().module.resize(this.fd, cols, rows);
+      this.queries.resize(cols, rows);
     } catch {
       // The child may exit between the check and the call.
     }
@@ -195,7 +200,7 @@ class NodePtyProcess implements PtyProcess {
   private handleData(chunk: Buffer): void {
     if (this.ended) return;
     if (this.fenceWritten === 0) {
-      this.onData(chunk);
+      this.deliver(chunk);
       if (this.exit) this.writeFence();
       return;
     }
@@ -203,15 +208,22 @@ class NodePtyProcess implements PtyProcess {
     const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
     const at = buf.indexOf(this.fence);
     if (at >= 0) {
-      if (at > 0) this.onData(buf.subarray(0, at));
+      if (at > 0) this.deliver(buf.subarray(0, at));
       this.carry = undefined;
       this.finish(this.exit!);
       return;
     }
     const keep = Math.min(buf.length, this.fence.length - 1);
-    if (buf.length > keep) this.onData(buf.subarray(0, buf.length - keep));
+    if (buf.length > keep) this.deliver(buf.subarray(0, buf.length - keep));
     this.carry = buf.subarray(buf.length - keep);
     this.writeFence();
+  }
+
+  /** Output for the reader; a query in it is answered through the keyboard side, as a terminal does. */
+  private deliver(chunk: Buffer): void {
+    const reply = this.queries.feed(chunk);
+    if (reply) this.write(reply);
+    this.onData(chunk);
   }
 
   private maybeFinish(): void {

@@ -20,11 +20,11 @@ export interface Policies {
   taskEnded(record: TaskRecord): void;
 }
 
-type PolicyOptions = Pick<ResolvedOptions, 'input' | 'timeoutMs' | 'idleTimeoutMs' | 'killIdle' | 'retries' | 'retryDelayMs' | 'maxFailures'>;
+type PolicyOptions = Pick<ResolvedOptions, 'input' | 'inputEof' | 'timeoutMs' | 'idleTimeoutMs' | 'killIdle' | 'retries' | 'retryDelayMs' | 'maxFailures'>;
 
 export function composePolicies(opts: PolicyOptions, stopRest: () => void): Policies {
   const watchers: AttemptWatcher[] = [];
-  if (opts.input !== undefined && opts.input.length > 0) watchers.push(input(opts.input));
+  if ((opts.input !== undefined && opts.input.length > 0) || opts.inputEof) watchers.push(input(opts.input ?? '', opts.inputEof));
   if (opts.timeoutMs !== undefined) watchers.push(timeout(opts.timeoutMs));
   if (opts.idleTimeoutMs !== undefined) watchers.push(idle(opts.idleTimeoutMs, opts.killIdle));
   const retryDelay = retry(opts.retries, opts.retryDelayMs);
