@@ -45,7 +45,7 @@ export const BUILTIN_PRESETS: Readonly<Record<string, Preset>> = {
   sim: {
     name: 'sim',
     command: agentCommand(['--events', '--prompt', '{}']),
-    events: 'claude',
+    events: 'sim',
     description: 'relay\'s built-in simulated agent, Claude-style stream-json events',
   },
 };

@@ -23,7 +23,8 @@ function isDirectory(path: string): boolean {
 export type StopReason = Extract<WorkerReason, 'cancelled' | 'timeout' | 'idle' | 'awaiting_input'>;
 
 /** Fields an extension adds to worker_exited. */
-export type ExitExtras = Partial<Pick<WorkerExited, 'agent' | 'worktree' | 'error'>>;
+/** reason: the agent's own verdict (agent_error) replacing a plain exit. */
+export type ExitExtras = Partial<Pick<WorkerExited, 'agent' | 'worktree' | 'error'>> & { reason?: 'agent_error' };
 
 /**
  * Extra steps around an attempt (agent-aware runs: src/fanout/agent.ts). The attempt holds its
@@ -260,6 +261,7 @@ export class Worker {
   private exited(extras: ExitExtras): void {
     this.settling = false;
     this.state = 'exited';
+    if (extras.reason && this.reason === 'exit') this.reason = extras.reason;
     const error = this.error ?? extras.error;
     this.hooks.emit({
       type: 'worker_exited',

@@ -22,6 +22,7 @@ export function outcome(w: Pick<WorkerStatus, 'reason' | 'error' | 'exitCode' | 
   if (w.reason === 'timeout') return 'timed out';
   if (w.reason === 'idle') return 'stopped: idle';
   if (w.reason === 'awaiting_input') return 'stopped: waiting for input';
+  if (w.reason === 'agent_error') return `agent failed: ${w.error ?? 'it said so'}`;
   if (w.signal) return `killed by ${w.signal}`;
   return w.exitCode === 0 ? 'exited 0' : `exit ${w.exitCode}`;
 }
