@@ -20,7 +20,7 @@ function onPipe(args: string[]): string {
 }
 
 function parse(text: string): NormalisedEvent[] {
-  const p = createEventParser('claude');
+  const p = createEventParser('sim');
   return [...p.push(text), ...p.end()];
 }
 
@@ -104,7 +104,7 @@ describe('an agent session on a real terminal', () => {
     const failures: string[] = [];
     const s = new AgentSession({
       source: { worker: 'w1', task: 1, task_id: '1', attempt: 1 },
-      events: 'claude',
+      events: 'sim',
       onInput,
       emit: (body) => frames.push(body),
       write: (data) => t.term.write(data),
@@ -128,7 +128,7 @@ describe('an agent session on a real terminal', () => {
     expect(ev.at(-1)).toMatchObject({ kind: 'result' });
     expect(ev.at(-1)!.is_error).toBeUndefined();
     expect(failures).toEqual([]);
-    expect(s.totals.events).toEqual({ message: 4, tool_use: 2, tool_result: 3, awaiting_input: 1, result: 1, error: 0 });
+    expect(s.totals.events).toEqual({ message: 4, tool_use: 2, tool_result: 3, awaiting_input: 1, result: 1, error: 0, rate_limit: 0, session: 1, unknown: 0, subagent: 0 });
     // The terminal echoed what was typed: a line that is not JSON, and ignored.
     expect(t.seen()).toContain('yes, go ahead\r\n');
   });

@@ -13,8 +13,12 @@ import type { JsonObject, NormalisedEvent, Normaliser } from './types.js';
 /** Claude Code's tool for asking the user a question. */
 const ASK_TOOL = 'AskUserQuestion';
 
-/** Lines relay knows and has nothing to report about (stream deltas, progress, protocol). */
-const QUIET = new Set(['stream_event', 'tool_progress', 'control_response', 'control_cancel_request', 'keep_alive']);
+/**
+ * Lines relay knows and has nothing to report about: stream deltas, progress, and the SDK's
+ * control protocol (only with --input-format stream-json, which relay's presets do not use: a
+ * permission prompt there is answered in JSON on stdin, not by typing).
+ */
+const QUIET = new Set(['stream_event', 'tool_progress', 'control_request', 'control_response', 'control_cancel_request', 'keep_alive']);
 
 export interface ClaudeOptions {
   /**
@@ -39,8 +43,6 @@ export function claudeNormaliser(options: ClaudeOptions = {}): Normaliser {
         return result(event);
       case 'rate_limit_event':
         return [rateLimit(event)];
-      case 'control_request':
-        return controlRequest(event);
       default:
         return typeof event.type === 'string' && QUIET.has(event.type) ? [] : [{ kind: 'unknown', raw: event }];
     }
@@ -98,14 +100,6 @@ function userBlock(raw: JsonObject, block: JsonObject, toolNames: Map<string, st
 function questions(input: JsonObject | undefined): string | undefined {
   const texts = input ? arr(input, 'questions').filter(isObject).map((q) => str(q, 'question')).filter((q) => q !== undefined) : [];
   return texts.length > 0 ? texts.join('\n') : undefined;
-}
-
-/** The SDK protocol's permission prompt: the CLI waits for the host's answer on its stdin. */
-function controlRequest(raw: JsonObject): NormalisedEvent[] {
-  const request = obj(raw, 'request');
-  if (request?.subtype !== 'can_use_tool') return [];
-  const tool = str(request, 'tool_name') ?? 'unknown';
-  return [compact({ kind: 'awaiting_input', raw, tool, text: questions(obj(request, 'input')) ?? `May ${tool} run?` })];
 }
 
 function rateLimit(raw: JsonObject): NormalisedEvent {

@@ -51,7 +51,7 @@ function threadEvent(event: JsonObject, state: { lastMessage: string | undefined
       return [compact({ kind: 'result', raw: event, text, tokens: usage(obj(event, 'usage')), cumulative: usage(obj(event, 'usage')) ? true : undefined })];
     }
     case 'turn.failed': {
-      const text = str(obj(event, 'error') ?? {}, 'message') ?? 'turn failed';
+      const text = unwrapMessage(str(obj(event, 'error') ?? {}, 'message')) ?? 'turn failed';
       const result: NormalisedEvent = { kind: 'result', raw: event, text, is_error: true };
       return isLimitText(text) ? [limitEvent(event, text, 'error'), result] : [result];
     }
@@ -64,8 +64,20 @@ function threadEvent(event: JsonObject, state: { lastMessage: string | undefined
   }
 }
 
+/** Codex passes API errors on as their JSON body: the message inside is the text. */
+export function unwrapMessage(text: string | undefined): string | undefined {
+  if (!text?.startsWith('{')) return text;
+  try {
+    const body: unknown = JSON.parse(text);
+    const inner = isObject(body) ? (obj(body, 'error') ?? body) : undefined;
+    return (inner && (textOf(inner, 'message') ?? textOf(inner, 'detail'))) ?? text;
+  } catch {
+    return text;
+  }
+}
+
 function topLevelError(raw: JsonObject): NormalisedEvent {
-  const text = str(raw, 'message');
+  const text = unwrapMessage(str(raw, 'message'));
   const severity = text && RETRY.test(text) ? 'warning' : 'error';
   return isLimitText(text) ? limitEvent(raw, text, severity) : compact({ kind: 'error', raw, text, severity });
 }
