@@ -51,9 +51,10 @@ function threadEvent(event: JsonObject, state: { lastMessage: string | undefined
       return [compact({ kind: 'result', raw: event, text, tokens: usage(obj(event, 'usage')), cumulative: usage(obj(event, 'usage')) ? true : undefined })];
     }
     case 'turn.failed': {
-      const text = unwrapMessage(str(obj(event, 'error') ?? {}, 'message')) ?? 'turn failed';
+      const printed = str(obj(event, 'error') ?? {}, 'message');
+      const text = unwrapMessage(printed) ?? 'turn failed';
       const result: NormalisedEvent = { kind: 'result', raw: event, text, is_error: true };
-      return isLimitText(text) ? [limitEvent(event, text, 'error'), result] : [result];
+      return isLimitText(printed) ? [limitEvent(event, text, 'error', undefined, printed), result] : [result];
     }
     case 'error':
       return [topLevelError(event)];
@@ -77,9 +78,10 @@ export function unwrapMessage(text: string | undefined): string | undefined {
 }
 
 function topLevelError(raw: JsonObject): NormalisedEvent {
-  const text = unwrapMessage(str(raw, 'message'));
+  const printed = str(raw, 'message');
+  const text = unwrapMessage(printed);
   const severity = text && RETRY.test(text) ? 'warning' : 'error';
-  return isLimitText(text) ? limitEvent(raw, text, severity) : compact({ kind: 'error', raw, text, severity });
+  return isLimitText(printed) ? limitEvent(raw, text, severity, undefined, printed) : compact({ kind: 'error', raw, text, severity });
 }
 
 function item(event: JsonObject): JsonObject {

@@ -28,7 +28,7 @@ export function resetFromText(text: string | undefined): string | undefined {
   return m ? epochToIso(m[1]) : undefined;
 }
 
-/** A rate_limit event for a message that names a limit. */
-export function limitEvent(raw: unknown, text: string | undefined, severity: AgentSeverity, subagent?: string): NormalisedEvent {
-  return compact({ kind: 'rate_limit', raw, text, severity, resets_at: resetFromText(text), subagent });
+/** A rate_limit event for a message that names a limit; `original`: the text as printed, if reworded. */
+export function limitEvent(raw: unknown, text: string | undefined, severity: AgentSeverity, subagent?: string, original?: string): NormalisedEvent {
+  return compact({ kind: 'rate_limit', raw, text, severity, resets_at: resetFromText(original) ?? resetFromText(text), subagent });
 }
