@@ -60,8 +60,8 @@ describe('built-in agent, --events mode', () => {
     const lines = a.trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; usage?: Record<string, number>; total_cost_usd?: number });
     expect(lines[0]!.type).toBe('system');
     const events = parse(a);
-    expect(events.map((e) => e.kind)).toEqual(['message', 'message', 'tool_use', 'tool_result', 'message', 'tool_use', 'tool_result', 'message', 'tool_use', 'tool_result', 'message', 'result']);
-    expect(events[0]!.text).toBe('Working on: fix the cache');
+    expect(events.map((e) => e.kind)).toEqual(['session', 'message', 'message', 'tool_use', 'tool_result', 'message', 'tool_use', 'tool_result', 'message', 'tool_use', 'tool_result', 'message', 'result']);
+    expect(events[1]!.text).toBe('Working on: fix the cache');
     const last = lines.at(-1)!;
     const totals = events.reduce((t, e) => addEvent(t, e), emptyTotals());
     expect(totals.tokens).toEqual({
@@ -69,6 +69,7 @@ describe('built-in agent, --events mode', () => {
       output: last.usage!.output_tokens,
       cache_read: last.usage!.cache_read_input_tokens,
       cache_write: last.usage!.cache_creation_input_tokens,
+      reasoning: 0,
     });
     expect(totals.cost_usd).toBe(last.total_cost_usd);
   });

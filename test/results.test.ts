@@ -77,7 +77,7 @@ describe('the results folder', () => {
     expect(session.resultText).toMatch(/Done: 2 tool calls\.$/);
     expect(file(one!.files.diff!)).toBe('diff --git a/x b/x\n');
     const events = file(one!.files.events!).trimEnd().split('\n').map((l) => JSON.parse(l) as { kind: string });
-    expect(events.map((e) => e.kind)).toEqual(['message', 'message', 'tool_use', 'tool_result', 'message', 'tool_use', 'tool_result', 'message', 'result']);
+    expect(events.map((e) => e.kind)).toEqual(['session', 'message', 'message', 'tool_use', 'tool_result', 'message', 'tool_use', 'tool_result', 'message', 'result']);
     expect(one!.agent).toEqual(session.totals);
     expect(one!.prompt).toBe('fix the cache');
   });
