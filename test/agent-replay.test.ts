@@ -7,7 +7,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createEventParser, type EventFormat } from '../src/agents/events/index.js';
 import { Verdict } from '../src/agents/events/verdict.js';
 import type { Frame, RunFinished } from '../src/frames/types.js';
@@ -65,7 +65,10 @@ const body = (f: Frame): Record<string, unknown> => {
 };
 
 describe.each(['claude', 'codex', 'gemini'])('replaying the %s recordings through relay fanout --agent', (agent) => {
-  const run = replay(agent);
+  let run: ReturnType<typeof replay>;
+  beforeAll(() => {
+    run = replay(agent);
+  }, 120_000);
 
   it.each(recordings(agent))('%s: its agent_event frames, reason, error, exit code and totals', (file) => {
     const task = run.names.indexOf(file) + 1;
@@ -126,5 +129,16 @@ describe('with jq, as a user would check it', () => {
     const r = shell(`relay fanout --agent codex --task 0.142.5-turn-failed.jsonl --progress none | jq -c 'select(.type=="worker_exited") | [.reason, .exit_code, .error]'`, { env: { PATH: `${bin}:${process.env.PATH}` } });
     expect(r.status).toBe(1); // pipefail: relay's exit status
     expect(r.stdout).toBe(`["agent_error",1,"The 'gpt-5.6-sol' model requires a newer version of Codex. Please upgrade to the latest app or CLI and try again."]\n`);
+  });
+});
+
+describe('relay schema', () => {
+  it('describes the new reason, counts, event kinds and fields', () => {
+    const schema = JSON.parse(relaySync(['schema']).stdout) as { $defs: Record<string, { properties: Record<string, { anyOf?: { const?: string }[]; properties?: Record<string, unknown> }> }> };
+    const { worker_exited: exited, run_finished: finished, agent_event: event } = schema.$defs;
+    expect(exited!.properties.reason!.anyOf!.map((r) => r.const)).toContain('agent_error');
+    expect(Object.keys(finished!.properties.counts!.properties!)).toContain('agent_error');
+    expect(event!.properties.kind!.anyOf!.map((k) => k.const)).toEqual(expect.arrayContaining(['rate_limit', 'session', 'unknown']));
+    expect(Object.keys(event!.properties)).toEqual(expect.arrayContaining(['severity', 'resets_at', 'session_id', 'model', 'subagent', 'cumulative']));
   });
 });
