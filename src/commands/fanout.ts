@@ -45,8 +45,10 @@ exec --json), gemini (gemini -p, stream-json), aider (aider --message), sim
 relay.config.json (or package.json's "relay" key, which also sets defaults
 for these flags; flags win). Arguments after "--" are appended. Its JSON
 events become agent_event frames (kind: message, tool_use, tool_result,
-awaiting_input, result, error), with totals (events, tokens, cost) in
-worker_exited.agent and run_finished.agent. A preset whose program is not
+awaiting_input, result, error, rate_limit, session, unknown), with totals
+(events, tokens, cost) in worker_exited.agent and run_finished.agent. An
+attempt whose agent says it failed ends with reason "agent_error", whatever
+its exit code. A preset whose program is not
 on PATH stops relay at once (exit 2). --on-input decides what happens when
 an agent waits for input (it asks, or it is silent for --idle-timeout at a
 prompt): fail (default: stopped, reason "awaiting_input"), wait, or
