@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createEventParser, type EventFormat } from '../src/agents/events/index.js';
 import { Verdict } from '../src/agents/events/verdict.js';
 import type { Frame, RunFinished } from '../src/frames/types.js';
-import { parseFrames, relaySync, shell } from './helpers/cli.js';
+import { exited, parseFrames, relaySync, shell, spawnRelay } from './helpers/cli.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/agents/', import.meta.url));
 
@@ -41,13 +41,19 @@ function standIn(agent: string): string {
   return bin;
 }
 
-function replay(agent: string): { frames: Frame[]; status: number | null; names: string[] } {
+/** Runs relay asynchronously: a long synchronous run would stall the test worker's own messaging. */
+async function replay(agent: string): Promise<{ frames: Frame[]; status: number | null; names: string[] }> {
   const names = recordings(agent);
   const bin = standIn(agent);
   const tasks = names.flatMap((f) => ['--task', f]);
-  const r = relaySync(['fanout', '--agent', agent, ...tasks, '-w', '4', '--progress', 'none'], { env: { PATH: `${bin}:${process.env.PATH}` } });
-  expect(r.stderr).toBe('');
-  return { frames: parseFrames(r.stdout), status: r.status, names };
+  const child = spawnRelay(['fanout', '--agent', agent, ...tasks, '-w', '4', '--progress', 'none'], { env: { PATH: `${bin}:${process.env.PATH}` }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const { code } = await exited(child);
+  expect(stderr).toBe('');
+  return { frames: parseFrames(stdout), status: code, names };
 }
 
 /** What relay should report for a recording, from the parser alone. */
@@ -65,9 +71,9 @@ const body = (f: Frame): Record<string, unknown> => {
 };
 
 describe.each(['claude', 'codex', 'gemini'])('replaying the %s recordings through relay fanout --agent', (agent) => {
-  let run: ReturnType<typeof replay>;
-  beforeAll(() => {
-    run = replay(agent);
+  let run: Awaited<ReturnType<typeof replay>>;
+  beforeAll(async () => {
+    run = await replay(agent);
   }, 120_000);
 
   it.each(recordings(agent))('%s: its agent_event frames, reason, error, exit code and totals', (file) => {
@@ -100,8 +106,8 @@ describe.each(['claude', 'codex', 'gemini'])('replaying the %s recordings throug
 });
 
 describe('replaying aider (no event stream)', () => {
-  it('reports no agent events: each attempt is judged by its exit code', () => {
-    const run = replay('aider');
+  it('reports no agent events: each attempt is judged by its exit code', async () => {
+    const run = await replay('aider');
     expect(run.frames.filter((f) => f.type === 'agent_event')).toEqual([]);
     const fin = run.frames.at(-1) as RunFinished;
     expect(fin).toMatchObject({ ok: true, counts: { ok: run.names.length, agent_error: 0 } });
