@@ -10,9 +10,8 @@ import { AgentExtension } from '../src/agents/extension.js';
 import { createEventParser } from '../src/agents/events/parser.js';
 import { fanout } from '../src/fanout/run.js';
 import { frameWeight } from '../src/fanout/queue.js';
-import { sumTotals } from '../src/agents/events/totals.js';
+import { emptyTotals, sumTotals } from '../src/agents/events/totals.js';
 import type { Manifest } from '../src/agents/results.js';
-import type { AgentTotals } from '../src/frames/agent.js';
 import type { AgentEvent, Frame, RunFinished, WorkerExited } from '../src/frames/types.js';
 import { exited, parseFrames, relaySync, spawnRelay, waitForOutput } from './helpers/cli.js';
 
@@ -58,12 +57,12 @@ describe('relay fanout --agent', () => {
     expect(exits).toHaveLength(3);
     for (const task of [1, 2, 3]) {
       // What relay should have found in this task's output, parsed independently of the run.
-      const parser = createEventParser('claude');
+      const parser = createEventParser('sim');
       const expected = [...parser.push(transcript(frames, task)), ...parser.end()];
       const got = ofType(frames, 'agent_event').filter((f) => f.task === task);
       const worker = got[0]!.worker;
       expect(got.map(withoutStamp)).toEqual(expected.map((e) => ({ type: 'agent_event', worker, task, task_id: String(task), attempt: 1, ...e })));
-      expect(new Set(got.map((e) => e.kind))).toEqual(new Set(['message', 'tool_use', 'tool_result', 'result']));
+      expect(new Set(got.map((e) => e.kind))).toEqual(new Set(['session', 'message', 'tool_use', 'tool_result', 'result']));
       expect(got.at(-1)).toMatchObject({ kind: 'result', tokens: { input: expect.any(Number) }, cost_usd: expect.any(Number) });
       // Each event follows a stream frame of its task whose text completed the event's line.
       for (const e of got) {
@@ -71,8 +70,11 @@ describe('relay fanout --agent', () => {
         expect(before.map((f) => (f as { data: string }).data).join('')).toContain(JSON.stringify(e.raw));
       }
       const exit = exits.find((f) => f.task === task)!;
-      const totals: AgentTotals = { events: { message: 0, tool_use: 0, tool_result: 0, awaiting_input: 0, result: 0, error: 0 }, tokens: { input: 0, output: 0, cache_read: 0, cache_write: 0 }, cost_usd: 0 };
-      for (const e of got) totals.events[e.kind] += 1;
+      const totals = emptyTotals();
+      const counts = totals.events as Record<string, number>;
+      for (const e of got) counts[e.kind] = (counts[e.kind] ?? 0) + 1;
+      const session = got.find((e) => e.kind === 'session')!;
+      Object.assign(totals, { session_id: session.session_id, model: session.model });
       const result = got.at(-1)!;
       Object.assign(totals.tokens, { cache_read: 0, cache_write: 0, ...result.tokens });
       totals.cost_usd = result.cost_usd!;

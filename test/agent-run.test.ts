@@ -51,7 +51,7 @@ describe('an agent run: worktrees, agent events, --on-input and results together
   it('runs each task in its own worktree, answers the question, reports totals and diff stats, and writes a results folder matching its manifest', async () => {
     const repo = makeRepo();
     const resultsDir = join(mkdtempSync(join(tmpdir(), 'relay-agentrun-results-')), 'out');
-    const run = await AgentExtension.open({ runId: 'e2e00001-aaaa', cwd: repo, events: 'claude', onInput: { policy: 'answer', text: 'yes' }, worktree: true, resultsDir });
+    const run = await AgentExtension.open({ runId: 'e2e00001-aaaa', cwd: repo, events: 'sim', onInput: { policy: 'answer', text: 'yes' }, worktree: true, resultsDir });
     const frames: FrameBody[] = [];
     const failures: string[] = [];
     const tasks = [
@@ -111,7 +111,7 @@ describe('an agent run: worktrees, agent events, --on-input and results together
 
   it('removes every worktree on abort (Ctrl-C) while tasks are still running', async () => {
     const repo = makeRepo();
-    const run = await AgentExtension.open({ runId: 'e2e00002-bbbb', cwd: repo, events: 'claude', worktree: true });
+    const run = await AgentExtension.open({ runId: 'e2e00002-bbbb', cwd: repo, events: 'sim', worktree: true });
     const io = { emit: () => {}, write: () => {}, fail: () => {} };
     const a = await run.startTask({ id: 'a', number: 1, worker: 'w1' }, io);
     const b = await run.startTask({ id: 'b', number: 2, worker: 'w2' }, io);

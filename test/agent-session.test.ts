@@ -20,7 +20,7 @@ function onPipe(args: string[]): string {
 }
 
 function parse(text: string): NormalisedEvent[] {
-  const p = createEventParser('claude');
+  const p = createEventParser('sim');
   return [...p.push(text), ...p.end()];
 }
 
@@ -60,8 +60,8 @@ describe('built-in agent, --events mode', () => {
     const lines = a.trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; usage?: Record<string, number>; total_cost_usd?: number });
     expect(lines[0]!.type).toBe('system');
     const events = parse(a);
-    expect(events.map((e) => e.kind)).toEqual(['message', 'message', 'tool_use', 'tool_result', 'message', 'tool_use', 'tool_result', 'message', 'tool_use', 'tool_result', 'message', 'result']);
-    expect(events[0]!.text).toBe('Working on: fix the cache');
+    expect(events.map((e) => e.kind)).toEqual(['session', 'message', 'message', 'tool_use', 'tool_result', 'message', 'tool_use', 'tool_result', 'message', 'tool_use', 'tool_result', 'message', 'result']);
+    expect(events[1]!.text).toBe('Working on: fix the cache');
     const last = lines.at(-1)!;
     const totals = events.reduce((t, e) => addEvent(t, e), emptyTotals());
     expect(totals.tokens).toEqual({
@@ -69,6 +69,7 @@ describe('built-in agent, --events mode', () => {
       output: last.usage!.output_tokens,
       cache_read: last.usage!.cache_read_input_tokens,
       cache_write: last.usage!.cache_creation_input_tokens,
+      reasoning: 0,
     });
     expect(totals.cost_usd).toBe(last.total_cost_usd);
   });
@@ -104,7 +105,7 @@ describe('an agent session on a real terminal', () => {
     const failures: string[] = [];
     const s = new AgentSession({
       source: { worker: 'w1', task: 1, task_id: '1', attempt: 1 },
-      events: 'claude',
+      events: 'sim',
       onInput,
       emit: (body) => frames.push(body),
       write: (data) => t.term.write(data),
@@ -128,7 +129,7 @@ describe('an agent session on a real terminal', () => {
     expect(ev.at(-1)).toMatchObject({ kind: 'result' });
     expect(ev.at(-1)!.is_error).toBeUndefined();
     expect(failures).toEqual([]);
-    expect(s.totals.events).toEqual({ message: 4, tool_use: 2, tool_result: 3, awaiting_input: 1, result: 1, error: 0 });
+    expect(s.totals.events).toEqual({ message: 4, tool_use: 2, tool_result: 3, awaiting_input: 1, result: 1, error: 0, rate_limit: 0, session: 1, unknown: 0, subagent: 0 });
     // The terminal echoed what was typed: a line that is not JSON, and ignored.
     expect(t.seen()).toContain('yes, go ahead\r\n');
   });

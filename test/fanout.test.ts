@@ -66,7 +66,7 @@ describe('fanout engine', () => {
     expect(byWorker.w1).toMatchObject({ exit_code: 0, signal: null, reason: 'exit' });
     expect(byWorker.w2).toMatchObject({ exit_code: 3, signal: null, reason: 'exit' });
     expect(byWorker.w3).toMatchObject({ exit_code: null, signal: 'SIGKILL', reason: 'signal' });
-    expect(result.counts).toEqual({ total: 3, ok: 1, failed: 1, signal: 1, spawn_error: 0, cancelled: 0, timeout: 0, idle: 0, awaiting_input: 0, not_started: 0 });
+    expect(result.counts).toEqual({ total: 3, ok: 1, failed: 1, signal: 1, spawn_error: 0, cancelled: 0, timeout: 0, idle: 0, awaiting_input: 0, agent_error: 0, not_started: 0 });
     expect(result.exitCode).toBe(1);
   });
 

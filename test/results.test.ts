@@ -44,7 +44,7 @@ describe('the results folder', () => {
 
     // Task 1: an agent with an event stream, through an agent session.
     const t1 = results.task({ id: 'fix cache', number: 1, worker: 'w1', prompt: 'fix the cache' });
-    const session = new AgentSession({ source: { worker: 'w1', task: 1, task_id: 'fix cache', attempt: 1 }, events: 'claude', emit: (b) => t1.event(b as FrameBody<AgentEvent>), write: () => {}, fail: () => {} });
+    const session = new AgentSession({ source: { worker: 'w1', task: 1, task_id: 'fix cache', attempt: 1 }, events: 'sim', emit: (b) => t1.event(b as FrameBody<AgentEvent>), write: () => {}, fail: () => {} });
     const chunks1 = agentOutput(['--events', '--seed', '2', '--tools', '2', '--prompt', 'fix the cache']);
     for (const c of chunks1) t1.write(c), session.onText(c);
     session.end();
@@ -77,7 +77,7 @@ describe('the results folder', () => {
     expect(session.resultText).toMatch(/Done: 2 tool calls\.$/);
     expect(file(one!.files.diff!)).toBe('diff --git a/x b/x\n');
     const events = file(one!.files.events!).trimEnd().split('\n').map((l) => JSON.parse(l) as { kind: string });
-    expect(events.map((e) => e.kind)).toEqual(['message', 'message', 'tool_use', 'tool_result', 'message', 'tool_use', 'tool_result', 'message', 'result']);
+    expect(events.map((e) => e.kind)).toEqual(['session', 'message', 'message', 'tool_use', 'tool_result', 'message', 'tool_use', 'tool_result', 'message', 'result']);
     expect(one!.agent).toEqual(session.totals);
     expect(one!.prompt).toBe('fix the cache');
   });

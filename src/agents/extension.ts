@@ -64,6 +64,9 @@ export interface TaskEnd {
 export interface TaskExtras {
   agent?: AgentTotals;
   worktree?: WorktreeInfo;
+  /** The agent said it failed: the attempt's reason becomes agent_error, with its text as error. */
+  reason?: 'agent_error';
+  error?: string;
 }
 
 /** The agent side of one fanout run: given to fanout() as its `extension`. */
@@ -170,6 +173,10 @@ export class AgentTask {
   /** Its output ended: returns the extra worker_exited fields. Before worker_exited is emitted. */
   async end(outcome: TaskEnd): Promise<TaskExtras> {
     this.session.end();
+    // Judged only when it ended by itself: relay's own stop (timeout, cancel, --on-input) stands.
+    const agentError = outcome.reason === 'exit' ? this.session.agentFailure : undefined;
+    if (outcome.reason === 'exit') this.session.checkRecognised();
+    const verdict = agentError !== undefined ? { reason: 'agent_error' as const, error: agentError } : {};
     const totals = this.session.totals;
     const agent = isEmpty(totals) ? undefined : totals;
     let diff: string | undefined;
@@ -180,12 +187,13 @@ export class AgentTask {
     }
     await this.recorder?.finish({
       ...outcome,
+      ...(verdict.reason ? { reason: verdict.reason } : {}),
       ...(this.session.resultText !== undefined ? { resultText: this.session.resultText } : {}),
       ...(diff !== undefined ? { diff } : {}),
       ...(agent ? { agent } : {}),
       ...(worktree ? { worktree } : {}),
     });
     this.ended(totals);
-    return { ...(agent ? { agent } : {}), ...(worktree ? { worktree } : {}) };
+    return { ...(agent ? { agent } : {}), ...(worktree ? { worktree } : {}), ...verdict };
   }
 }

@@ -59,7 +59,7 @@ export const BUILTIN_PRESETS: Readonly<Record<string, Preset>> = {
     name: 'sim',
     command: simCommand(['--events']),
     prompt: ['--prompt={}'],
-    events: 'claude',
+    events: 'sim',
     description: 'relay\'s built-in simulated agent, Claude-style stream-json events',
   },
 };

@@ -5,11 +5,13 @@
 //   1. parse: complete lines become normalised events (createEventParser);
 //   2. count: each event is added to the worker's totals;
 //   3. report: each becomes an agent_event frame (awaiting_input ones carry the action taken);
-//   4. act: an awaiting_input event, or an idle worker at a prompt, goes through --on-input.
+//   4. act: an awaiting_input event, or an idle worker at a prompt, goes through --on-input;
+//   5. judge: the agent's own verdict (Verdict) and whether relay recognised any of its output.
 import type { AgentTotals } from '../frames/agent.js';
 import type { FrameBody } from '../frames/types.js';
 import { agentEventBody, createEventParser, type AgentEventParser, type AgentEventSource } from './events/parser.js';
-import { addEvent, emptyTotals } from './events/totals.js';
+import { addEvent, emptyTotals, recognised } from './events/totals.js';
+import { Verdict } from './events/verdict.js';
 import type { EventFormat, NormalisedEvent } from './events/types.js';
 import { decideOnInput, DEFAULT_ON_INPUT, type InputAction, type InputSignal, type OnInputPolicy } from './on-input.js';
 
@@ -38,6 +40,7 @@ export class AgentSession {
   resultText: string | undefined;
   /** Set once the policy failed the worker; later questions are not acted on again. */
   failedBecause: string | undefined;
+  private readonly verdict = new Verdict();
   private ended = false;
 
   constructor(private readonly o: AgentSessionOptions) {
@@ -68,8 +71,22 @@ export class AgentSession {
     return decision;
   }
 
+  /** Why the agent says its attempt failed, in its own words; undefined when it does not. */
+  get agentFailure(): string | undefined {
+    return this.verdict.failure;
+  }
+
+  /**
+   * Marks the totals when the agent printed nothing relay recognised: its format is not the one
+   * relay expects (another CLI version?). Only for an agent with a format that ended by itself.
+   */
+  checkRecognised(): void {
+    if (this.o.events !== 'none' && recognised(this.totals) === 0) this.totals.unrecognised = 1;
+  }
+
   private handle(event: NormalisedEvent): void {
-    if (event.kind === 'result' && event.text !== undefined) this.resultText = event.text;
+    this.verdict.add(event);
+    if (event.kind === 'result' && event.text !== undefined && event.subagent === undefined) this.resultText = event.text;
     if (event.kind !== 'awaiting_input') return this.report(event, {});
     const decision = this.decide({ source: 'reported', ...(event.text ? { question: event.text } : {}) });
     const action = decision.action === 'none' ? undefined : decision.action;

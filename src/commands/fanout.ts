@@ -66,18 +66,20 @@ for these flags; flags win). Arguments after "--" go before the prompt,
 which comes last, after "--" or as --option=TEXT, so a task that starts with
 "-" is never read as a flag. Its JSON
 events become agent_event frames (kind: message, tool_use, tool_result,
-awaiting_input, result, error), with totals (events, tokens, cost) in
-worker_exited.agent and run_finished.agent. A preset whose program is not
-on PATH stops relay at once (exit 2). --on-input decides what happens when
-an agent waits for input (it asks, or it is silent for --idle-timeout at a
-prompt): fail (default: stopped, reason "awaiting_input"), wait, or
-answer:TEXT (TEXT and Enter are typed). --worktree runs every task in its
-own git worktree and branch (relay/<run>/<task>) of the current repository,
-reports its diff stat in worker_exited.worktree and removes it afterwards
-(also on Ctrl-C) unless --keep-worktrees. Worktrees live in a private
-folder of the run (mkdtemp, mode 0700); a task's cwd must stay inside its
-worktree. When relay.config.json is used, stderr names it and what it
-changes; --no-config (or RELAY_NO_CONFIG=1) ignores it. --results DIR writes per task the
+awaiting_input, result, error, rate_limit, session, unknown), with totals
+(events, tokens, cost) in worker_exited.agent and run_finished.agent. An
+attempt whose agent says it failed ends with reason "agent_error", whatever
+its exit code. A preset whose program is not on PATH stops relay at once
+(exit 2). --on-input decides what happens when an agent waits for input (it
+asks, or it is silent for --idle-timeout at a prompt): fail (default:
+stopped, reason "awaiting_input"), wait, or answer:TEXT (TEXT and Enter are
+typed). --worktree runs every task in its own git worktree and branch
+(relay/<run>/<task>) of the current repository, reports its diff stat in
+worker_exited.worktree and removes it afterwards (also on Ctrl-C) unless
+--keep-worktrees. Worktrees live in a private folder of the run (mkdtemp,
+mode 0700); a task's cwd must stay inside its worktree. When
+relay.config.json is used, stderr names it and what it changes; --no-config
+(or RELAY_NO_CONFIG=1) ignores it. --results DIR writes per task the
 transcript, final screen, result text, diff and events, and manifest.json.
 See docs/agents.md.
 

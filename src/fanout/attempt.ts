@@ -22,8 +22,8 @@ function isDirectory(path: string): boolean {
 /** Why relay stopped an attempt; its worker_exited reason. */
 export type StopReason = Extract<WorkerReason, 'cancelled' | 'timeout' | 'idle' | 'awaiting_input'>;
 
-/** Fields an extension adds to worker_exited. */
-export type ExitExtras = Partial<Pick<WorkerExited, 'agent' | 'worktree' | 'error'>>;
+/** Fields an extension adds to worker_exited; reason: the agent's verdict (agent_error) replacing a plain exit. */
+export type ExitExtras = Partial<Pick<WorkerExited, 'agent' | 'worktree' | 'error'>> & { reason?: 'agent_error' };
 
 /**
  * Extra steps around an attempt (agent-aware runs: src/agents/attempt.ts, through src/fanout/extension.ts). The attempt holds its
@@ -260,6 +260,7 @@ export class Attempt {
   private exited(extras: ExitExtras): void {
     this.settling = false;
     this.state = 'exited';
+    if (extras.reason && this.reason === 'exit') this.reason = extras.reason;
     const error = this.error ?? extras.error;
     this.hooks.emit({
       type: 'worker_exited',

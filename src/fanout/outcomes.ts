@@ -17,7 +17,7 @@ export interface TaskRecord {
 export const SLOWEST = 5;
 
 export function emptyCounts(): OutcomeCounts {
-  return { total: 0, ok: 0, failed: 0, signal: 0, spawn_error: 0, cancelled: 0, timeout: 0, idle: 0, awaiting_input: 0, not_started: 0 };
+  return { total: 0, ok: 0, failed: 0, signal: 0, spawn_error: 0, cancelled: 0, timeout: 0, idle: 0, awaiting_input: 0, agent_error: 0, not_started: 0 };
 }
 
 /** Ended by itself with exit 0: the one definition of success for attempts, tasks and progress. */
@@ -32,6 +32,7 @@ export function countOutcomes(records: readonly TaskRecord[]): OutcomeCounts {
     if (r.reason === null) counts.not_started += 1;
     else if (r.reason === 'exit') counts[r.exitCode === 0 ? 'ok' : 'failed'] += 1;
     else if (r.reason === 'awaiting_input') counts.awaiting_input = (counts.awaiting_input ?? 0) + 1;
+    else if (r.reason === 'agent_error') counts.agent_error = (counts.agent_error ?? 0) + 1;
     else counts[r.reason] += 1;
   }
   return counts;

@@ -20,8 +20,9 @@ export const Reason = Type.Union(
     Type.Literal('timeout'),
     Type.Literal('idle'),
     Type.Literal('awaiting_input'),
+    Type.Literal('agent_error'),
   ],
-  { description: 'exit: the command exited by itself; signal: it was killed by a signal it was not sent by relay; spawn_error: it could not be started (or its worktree could not be made); cancelled: relay stopped it (Ctrl-C, SIGTERM, closed output, fail-fast); timeout: relay stopped it after --timeout; idle: relay stopped it after --idle-timeout with --kill-idle; awaiting_input: relay stopped it because its agent waited for input (--on-input fail).' },
+  { description: 'exit: the command exited by itself; signal: it was killed by a signal it was not sent by relay; spawn_error: it could not be started (or its worktree could not be made); cancelled: relay stopped it (Ctrl-C, SIGTERM, closed output, fail-fast); timeout: relay stopped it after --timeout; idle: relay stopped it after --idle-timeout with --kill-idle; awaiting_input: relay stopped it because its agent waited for input (--on-input fail); agent_error: it ended by itself (whatever its exit code) but its agent reported that it failed (a failed result, or an error it did not recover from): the agent\'s own text is in error.' },
 );
 
 // Which task an attempt runs. On worker_started, worker_stream, worker_exited and worker_idle.
@@ -45,6 +46,7 @@ export const Counts = Type.Object({
   idle: Type.Integer({ minimum: 0, description: 'stopped after --idle-timeout with --kill-idle' }),
   // Optional for readers only: added within v1, so frame files of older relays lack it; relay always writes it.
   awaiting_input: Type.Optional(Type.Integer({ minimum: 0, description: 'stopped because its agent waited for input (--on-input fail); always written, absent from older v1 files' })),
+  agent_error: Type.Optional(Type.Integer({ minimum: 0, description: 'ended, but its agent reported a failure; always written, absent from older v1 files' })),
   not_started: Type.Integer({ minimum: 0, description: 'never started: the run was stopped first' }),
 }, { description: 'Tasks by final outcome (the last attempt\'s, after retries); every key is always present and total is the sum of the others.' });
 
@@ -121,7 +123,7 @@ export const WorkerExitedFrame = frame('worker_exited', 'A worker ended; every b
   reason: Reason,
   duration_ms: Type.Integer({ minimum: 0 }),
   bytes: Type.Integer({ minimum: 0, description: 'Bytes read from the worker\'s terminal.' }),
-  error: Type.Optional(Type.String({ description: 'Why it could not be started (spawn_error only).' })),
+  error: Type.Optional(Type.String({ description: 'spawn_error: why it could not be started; agent_error: the agent\'s own error text; otherwise what relay could not finish for it (e.g. its worktree).' })),
   ...TaskFields,
   agent: Type.Optional(AgentTotals),
   worktree: Type.Optional(WorktreeInfo),

@@ -13,6 +13,7 @@ export function outcome(w: Pick<WorkerStatus, 'reason' | 'error' | 'exitCode' | 
   if (w.reason === 'timeout') return 'timed out';
   if (w.reason === 'idle') return 'stopped: idle';
   if (w.reason === 'awaiting_input') return 'stopped: waiting for input';
+  if (w.reason === 'agent_error') return w.error ? `agent failed: ${w.error}` : 'agent failed';
   if (w.signal) return `killed by ${w.signal}`;
   return w.exitCode === 0 ? 'exited 0' : `exit ${w.exitCode}`;
 }
@@ -73,6 +74,8 @@ function agentText(a: NonNullable<RunFinished['agent']>): string {
   const events = [`${a.events.result} result${a.events.result === 1 ? '' : 's'}`];
   if (a.events.error > 0) events.push(`${a.events.error} error${a.events.error === 1 ? '' : 's'}`);
   if (a.events.awaiting_input > 0) events.push(`${a.events.awaiting_input} asked for input`);
+  if ((a.events.rate_limit ?? 0) > 0) events.push(`${a.events.rate_limit} rate limit${a.events.rate_limit === 1 ? '' : 's'}`);
+  if (a.unrecognised) events.push(`${a.unrecognised} printed nothing relay recognised`);
   const t = a.tokens;
   const cached = t.cache_read + t.cache_write > 0 ? ` (${t.cache_read + t.cache_write} cached)` : '';
   return `agents: ${events.join(', ')}; tokens ${t.input} in, ${t.output} out${cached}; $${a.cost_usd.toFixed(4)}`;

@@ -55,7 +55,14 @@ export class JsonLines {
   }
 }
 
-/** The JSON object a terminal line shows, or undefined for anything else. */
+/** How many "{" of a line are tried as the start of its JSON: a bound on the work per line. */
+const MAX_STARTS = 8;
+
+/**
+ * The JSON object a terminal line shows, or undefined for anything else. The object may follow
+ * other text on the same line: a CLI's stderr shares the terminal with its stdout, so a warning
+ * printed without a newline glues onto the next event ("MCP issues detected…{"type":"init",…}").
+ */
 export function parseLine(line: string): JsonObject | undefined {
   // What is visible is what follows the last carriage return (a redrawn line), minus colour.
   let text = line.endsWith('\r') ? line.slice(0, -1) : line;
@@ -63,10 +70,20 @@ export function parseLine(line: string): JsonObject | undefined {
   const cr = text.lastIndexOf('\r');
   if (cr >= 0) text = text.slice(cr + 1);
   text = text.trim();
-  if (!text.startsWith('{') || !text.endsWith('}')) return undefined;
+  if (!text.endsWith('}')) return undefined;
+  let start = text.indexOf('{');
+  for (let tries = 0; start >= 0 && tries < MAX_STARTS; tries++) {
+    const value = parseObject(text.slice(start));
+    if (value) return value;
+    start = text.indexOf('{', start + 1);
+  }
+  return undefined;
+}
+
+function parseObject(text: string): JsonObject | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return isObject(value) && typeof value.type === 'string' ? value : undefined;
+    return isObject(value) ? value : undefined;
   } catch {
     return undefined;
   }

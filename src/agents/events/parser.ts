@@ -6,26 +6,27 @@ import { JsonLines } from './lines.js';
 import type { EventFormat, NormalisedEvent, Normaliser } from './types.js';
 
 const NORMALISERS: Record<Exclude<EventFormat, 'none'>, () => Normaliser> = {
-  claude: claudeNormaliser,
+  claude: () => claudeNormaliser(),
   codex: codexNormaliser,
   gemini: geminiNormaliser,
+  sim: () => claudeNormaliser({ askWaits: true }),
 };
 
 /** Incremental parser of one worker's output: feed it text chunks as they come. */
 export interface AgentEventParser {
   /** Events completed by this chunk, in order. */
   push(chunk: string): NormalisedEvent[];
-  /** Events on a last line that had no newline. */
+  /** Events on a last line that had no newline, and any the agent's format held back. */
   end(): NormalisedEvent[];
 }
 
 export function createEventParser(format: EventFormat): AgentEventParser {
   if (format === 'none') return { push: () => [], end: () => [] };
   const lines = new JsonLines();
-  const normalise = NORMALISERS[format]();
+  const normaliser = NORMALISERS[format]();
   return {
-    push: (chunk) => lines.push(chunk).flatMap(normalise),
-    end: () => lines.end().flatMap(normalise),
+    push: (chunk) => lines.push(chunk).flatMap((e) => normaliser.push(e)),
+    end: () => [...lines.end().flatMap((e) => normaliser.push(e)), ...normaliser.end()],
   };
 }
 
