@@ -1,24 +1,25 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pty from 'node-pty';
-import stripAnsi from 'strip-ansi';
 import { describe, expect, it } from 'vitest';
 import { lastLine } from '../src/progress/last-line.js';
-import { ROOT, RELAY, parseFrames } from './helpers/cli.js';
+import { parseFrames } from './helpers/cli.js';
+import { fanoutOnTerminal, gate, type Seen } from './helpers/terminal.js';
 
-/** Runs relay with stderr on a real terminal and stdout in a file; returns both. */
-function onTerminal(args: string, env: Record<string, string> = {}): Promise<{ screen: string; frames: string; code: number }> {
-  const out = join(mkdtempSync(join(tmpdir(), 'relay-tty-')), 'frames.ndjson');
-  const term = pty.spawn('bash', ['-c', `"${process.execPath}" "${RELAY}" fanout ${args} > ${out}`], {
-    cols: 120,
-    rows: 30,
-    cwd: ROOT,
-    env: { ...process.env, CI: '', ...env } as Record<string, string>,
+/** A worker's row as it ends: icon, id, time, size. */
+const ROW = /^\S w(\d+) +[\d.]+s +[\d.]+ k?B\b/;
+
+/**
+ * What every screen must hold: no row wrapped by the terminal (only the plain summary lines
+ * below the rows may be), no worker's row twice anywhere in the scrollback, the summary line.
+ */
+function expectTruthfulScreen(seen: Seen): void {
+  // A line the terminal wrapped continues a line above it: only a summary line may.
+  seen.wrapped.forEach((wrapped, y) => {
+    let head = y;
+    while (head > 0 && seen.wrapped[head]) head--;
+    if (wrapped) expect(seen.lines[head], seen.lines.join('\n')).toMatch(/^relay: /);
   });
-  let screen = '';
-  term.onData((d) => (screen += d));
-  return new Promise((resolve) => term.onExit(({ exitCode }) => resolve({ screen, frames: readFileSync(out, 'utf8'), code: exitCode })));
+  const ids = seen.lines.map((l) => ROW.exec(l)?.[1]).filter((id) => id !== undefined);
+  expect(new Set(ids).size, seen.lines.join('\n')).toBe(ids.length);
+  expect(seen.lines.join('\n')).toMatch(/^relay: run completed in [\d.]+s: /m);
 }
 
 describe('progress', () => {
@@ -29,32 +30,76 @@ describe('progress', () => {
   });
 
   it('draws a live listr2 row per worker on a terminal stderr while stdout carries only frames', async () => {
-    const { screen, frames, code } = await onTerminal(`-w 3 -- sh -c 'echo "step one of {#}"; sleep 0.5; echo "final words {#}"; exit $(({#} - 1))'`);
+    const g = gate();
+    const seen = await fanoutOnTerminal(`-w 3 -- sh -c 'echo "step one of {#}"; ${g.wait}; echo "final words {#}"; exit $(({#} - 1))'`, { cols: 120, rows: 30, peek: /step one of 1[^]*step one of 2[^]*step one of 3/, gate: g.path });
+    const { frames, code } = seen;
     expect(code).toBe(1);
-    const text = stripAnsi(screen);
+    expect(seen.peeked!.join('\n')).toContain('step one of 2');
+    const text = seen.lines.join('\n');
     for (const id of ['w1', 'w2', 'w3']) expect(text).toContain(id);
-    expect(text).toContain('step one of 2');
     expect(text).toMatch(/✔.*w1/);
     expect(text).toMatch(/✖.*w2.*exit 1/);
     expect(text).not.toContain('"type"'); // no frame leaked onto the terminal
     expect(parseFrames(frames).at(-1)).toMatchObject({ type: 'run_finished', counts: { ok: 1, failed: 2 } });
   });
 
-  it('switches to a summary with the busiest rows past the row limit (300 workers)', async () => {
-    const { screen, frames, code } = await onTerminal(`-w 300 -- sh -c 'echo hi {#}; sleep 1'`);
-    expect(code).toBe(0);
-    expect(stripAnsi(screen)).toMatch(/300 workers: \d+ running, \d+ done/);
-    expect(parseFrames(frames).filter((f) => f.type === 'worker_exited')).toHaveLength(300);
+  // Real terminals of several sizes, stdout a pipe (how relay is meant to be used).
+  // Workers wait (for a file) until the test has looked at the live screen.
+  const quick = (wait: string) => `sh -c 'echo "hello from {#}, with a line long enough to need cutting at forty columns"; ${wait}; exit $(({#} % 4 == 0))'`;
+  it.each([
+    { workers: 1, cols: 40, rows: 20 },
+    { workers: 9, cols: 60, rows: 24 },
+    { workers: 9, cols: 200, rows: 50 },
+    { workers: 40, cols: 120, rows: 50 },
+  ])('$workers workers on a $cols×$rows terminal: a row each, fitted, never wrapped, each once', async ({ workers, cols, rows }) => {
+    const g = gate();
+    const seen = await fanoutOnTerminal(`-w ${workers} -- ${quick(g.wait)}`, { cols, rows, peek: /hello from/, gate: g.path });
+    expect(seen.code).toBe(workers >= 4 ? 1 : 0);
+    expectTruthfulScreen(seen);
+    // Every worker's final row, once, with how it ended.
+    for (let i = 1; i <= workers; i++) expect(seen.lines.filter((l) => ROW.exec(l)?.[1] === String(i)), `w${i}`).toHaveLength(1);
+    expect(seen.lines.join('\n')).toMatch(workers >= 4 ? /^✖ w4 .*exit 1$/m : /^✔ w1 .*exited 0$/m);
+    // While running, rows show the last line, cut to the width with "…" when it does not fit.
+    const live = seen.peeked!.find((l) => l.includes('hello from'))!;
+    if (cols < 100) expect(live).toMatch(/…$/);
+    expect(live.length).toBeLessThanOrEqual(cols);
+  });
+
+  it.each([
+    { workers: 40, cols: 80, rows: 20 },
+    { workers: 300, cols: 200, rows: 30 },
+  ])('$workers workers on a $cols×$rows terminal: running rows that fit, the rest summed up in one line', async ({ workers, cols, rows }) => {
+    const g = gate();
+    const seen = await fanoutOnTerminal(`-w ${workers} -- ${quick(g.wait)}`, { cols, rows, peek: /hello from[^]*… \d+ more: \d+ running/, gate: g.path });
+    expect(seen.code).toBe(1);
+    expectTruthfulScreen(seen);
+    const screen = seen.peeked!;
+    expect(screen.filter((l) => l !== '').length).toBeLessThan(rows);
+    expect(screen.join('\n')).toMatch(new RegExp(`^. ${workers} workers: \\d+ running, \\d+ done, \\d+ failed`, 'm'));
+    expect(screen.join('\n')).toMatch(/^. … \d+ more: \d+ running, \d+ done, \d+ failed/m);
+    // The final screen: the totals once, then the summary.
+    expect(seen.lines.join('\n')).toMatch(new RegExp(`^✖ ${workers} workers: 0 running, ${workers - Math.floor(workers / 4)} done, ${Math.floor(workers / 4)} failed`, 'm'));
+    expect(seen.lines.filter((l) => /^. … \d+ more: /.test(l))).toEqual([]);
+    expect(parseFrames(seen.frames).filter((f) => f.type === 'worker_exited')).toHaveLength(workers);
+  }, 180_000);
+
+  it('a terminal narrowed while rows are live: no row left behind, none wrapped', async () => {
+    const g = gate();
+    const seen = await fanoutOnTerminal(`-w 9 -- ${quick(g.wait)}`, { cols: 120, rows: 30, resize: { when: /hello from/, cols: 50, rows: 30 }, peek: /hello from[^]*hello from[^]*hello from/, gate: g.path });
+    expectTruthfulScreen(seen);
+    for (let i = 1; i <= 9; i++) expect(seen.lines.filter((l) => ROW.exec(l)?.[1] === String(i))).toHaveLength(1);
   });
 
   it('with a task list: a tasks row above the slot rows, the task on each row, and the summary below when done', async () => {
-    const { screen, frames, code } = await onTerminal(`--task alpha --task beta --task gamma -w 2 -- sh -c 'echo "doing $1"; sleep 0.3; [ "$1" != beta ]' _ {}`);
-    expect(code).toBe(1);
-    const text = stripAnsi(screen);
-    expect(text).toMatch(/3 tasks: \d+ running, \d+ done, \d+ failed, \d+ queued/);
-    expect(text).toMatch(/w\d .*#\d .*doing (alpha|beta|gamma)/);
+    const g = gate();
+    const seen = await fanoutOnTerminal(`--task alpha --task beta --task gamma -w 2 -- sh -c 'echo "doing $1"; ${g.wait}; [ "$1" != beta ]' _ {}`, { cols: 120, rows: 30, peek: /doing/, gate: g.path });
+    expect(seen.code).toBe(1);
+    expect(seen.peeked!.join('\n')).toMatch(/3 tasks: \d+ running, \d+ done, \d+ failed, \d+ queued/);
+    expect(seen.peeked!.join('\n')).toMatch(/w\d .*#\d .*doing (alpha|beta|gamma)/);
+    expectTruthfulScreen(seen);
+    const text = seen.lines.join('\n');
     expect(text).toMatch(/relay: run completed in [\d.]+s: 3 tasks: 2 ok, 1 failed/);
     expect(text).toMatch(/relay: failed: #2 \(exit 1\)/);
-    expect(parseFrames(frames).at(-1)).toMatchObject({ type: 'run_finished', counts: { ok: 2, failed: 1 } });
+    expect(parseFrames(seen.frames).at(-1)).toMatchObject({ type: 'run_finished', counts: { ok: 2, failed: 1 } });
   });
 });

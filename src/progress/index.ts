@@ -5,7 +5,7 @@ export type { Progress, ProgressMode } from './types.js';
 export interface ProgressOptions {
   stderr: NodeJS.WriteStream;
   env?: NodeJS.ProcessEnv;
-  /** Past this many workers, live rows become a summary plus the busiest rows. */
+  /** At most this many live rows (the terminal's height caps them anyway). */
   maxRows?: number;
 }
 
@@ -25,6 +25,5 @@ export async function createProgress(mode: ProgressMode, options: ProgressOption
     return new PlainProgress(options.stderr, { github: inGithubActions(env) });
   }
   const { TtyProgress } = await import('./tty.js');
-  const rows = options.maxRows ?? Math.max(5, Math.min(20, (options.stderr.rows || 24) - 4));
-  return new TtyProgress(options.stderr, rows);
+  return new TtyProgress(options.stderr, options.maxRows);
 }

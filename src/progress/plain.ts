@@ -1,6 +1,6 @@
 import type { Frame } from '../frames/types.js';
 import type { RunView } from '../fanout/status.js';
-import { counts, elapsed, outcome, bytes, succeeded, summary, taskLabel } from './format.js';
+import { counts, elapsed, bytes, summary, taskLabel, verdict } from './format.js';
 import { GithubGroups } from './github.js';
 import type { Progress } from './types.js';
 
@@ -49,8 +49,7 @@ export class PlainProgress implements Progress {
     if (f.type === 'worker_idle') this.line(`${this.who(f)}idle: no output for ${elapsed(f.idle_ms)}`);
     if (f.type === 'worker_exited') {
       const ended = { reason: f.reason, exitCode: f.exit_code, signal: f.signal, error: f.error ?? null };
-      const verb = succeeded(ended) ? '' : 'failed: ';
-      const report = `${this.who(f)}${verb}${outcome(ended)} after ${elapsed(f.duration_ms)} (${bytes(f.bytes)})`;
+      const report = `${this.who(f)}${verdict(ended)} after ${elapsed(f.duration_ms)} (${bytes(f.bytes)})`;
       if (this.groups) this.stderr.write(this.groups.group(f.worker, `relay: ${report}`));
       else this.line(report);
     }
