@@ -54,6 +54,10 @@ describe('relay fanout (built CLI, real pipes)', () => {
     expectUsageError(relaySync(['fanout', ...flags, '--', 'true']), pattern);
   });
 
+  it('rejects "--" with nothing after it (a forgotten command, not the simulated agent)', () => {
+    expectUsageError(relaySync(['fanout', '-w', '2', '--']), /nothing after "--"/);
+  });
+
   it('writes frames to --output FILE and nothing to stdout', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'relay-cli-')), 'run.ndjson');
     const r = relaySync(['fanout', '-w', '2', '--progress', 'none', '--output', file, '--', 'echo', 'to-file']);
@@ -78,6 +82,11 @@ describe('relay fanout (built CLI, real pipes)', () => {
     expect(help.stdout).toContain('EXAMPLES');
     expect(help.stdout).toMatch(/130\s+interrupted/);
     expect(help.stdout).toContain('--workers');
+    // Every command is listed, and `relay agent --help` is laid out by oclif: nothing past 80 columns.
+    expect(relaySync(['--help']).stdout).toMatch(/^ {2}agent +The built-in simulated agent/m);
+    const agent = relaySync(['agent', '--help'], { env: { COLUMNS: '80' } });
+    expect(agent.stdout).toMatch(/^ {2}--seed=N +random seed/m);
+    for (const line of agent.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
     const check = shell('node scripts/manifest.js --check');
     expect(check.stderr).toBe('');
     expect(check.status).toBe(0);

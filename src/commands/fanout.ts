@@ -3,6 +3,7 @@ import { splitCommand } from '../cli/argv.js';
 import { DEFAULTS } from '../fanout/options.js';
 import { duration, positiveDuration, shard, shownAs, size } from '../cli/flags.js';
 import { RelayCommand } from '../cli/command.js';
+import { usageError } from '../errors.js';
 
 export default class Fanout extends RelayCommand {
   static override summary = 'Run tasks (or N copies of a command) on N workers, each in its own pseudo-terminal: frames on stdout, progress on stderr.';
@@ -186,6 +187,8 @@ Exit codes:
   async run(): Promise<void> {
     const split = splitCommand(this.argv);
     const { flags } = await this.parse(Fanout, split.flags);
+    // "--" then nothing is a command forgotten, not a request for the simulated agent.
+    if (split.command?.length === 0 && !flags.agent) throw usageError('nothing after "--": give the command to run (without "--", the simulated agent runs)');
     const { runFanout } = await import('../cli/run-fanout.js');
     process.exitCode = await runFanout({
       command: split.command,
