@@ -45,6 +45,10 @@ export interface FanoutCliOptions {
   rows: number;
   output: string | undefined;
   progress: ProgressMode;
+  /** Plain progress: lines of each failed task's output to show (--failure-lines). */
+  failureLines: number | undefined;
+  /** Plain progress: every line of output, prefixed (--tag). */
+  tag: boolean;
   graceMs: number;
   highWaterMark: number | undefined;
   lowWaterMark: number | undefined;
@@ -86,7 +90,7 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
     : null;
   // Live redraws and frames on one terminal would garble each other: fall back to plain lines.
   const mode = destination.sharesTerminal && options.progress === 'auto' ? 'plain' : options.progress;
-  const progress = await createProgress(mode, { stderr: process.stderr });
+  const progress = await createProgress(mode, { stderr: process.stderr, failureLines: options.failureLines, tag: options.tag });
   const run = fanout({
     runId,
     extension: agentRun,
