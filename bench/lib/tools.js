@@ -42,7 +42,8 @@ const PARALLEL = parallelBin();
  * `frames`: stdout is JSON lines per chunk; `stats`: exact CPU/RSS through RELAY_DEBUG_STATS.
  */
 export const TOOLS = {
-  relay: { terminal: true, frames: true, stats: true, cmd: (n, argv) => [...RELAY, 'fanout', '--workers', String(n), '--', ...argv] },
+  // RELAY_BENCH_FLAGS: extra fanout flags (e.g. "--coalesce 0") to measure relay's options against each other.
+  relay: { terminal: true, frames: true, stats: true, cmd: (n, argv) => [...RELAY, 'fanout', '--workers', String(n), ...(process.env.RELAY_BENCH_FLAGS?.split(' ').filter(Boolean) ?? []), '--', ...argv] },
   baseline: { terminal: true, frames: true, stats: true, cmd: (n, argv) => [node, `${ROOT}bench/baseline.js`, '--workers', String(n), '--', ...argv] },
   // The pipe ceiling: every worker writes straight into the reader's pipe; no forwarder at all.
   ceiling: {

@@ -51,6 +51,7 @@ export interface FanoutCliOptions {
   tag: boolean;
   graceMs: number;
   highWaterMark: number | undefined;
+  coalesceMs: number;
   lowWaterMark: number | undefined;
   /** Line mode: worker_line frames. */
   lines: boolean;
@@ -108,6 +109,7 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
     cols: options.cols,
     rows: options.rows,
     graceMs: options.graceMs,
+    coalesceMs: options.coalesceMs,
     lines: options.lines,
     stream: options.stream,
   });

@@ -180,6 +180,7 @@ Exit codes:
     lines: Flags.boolean({ description: 'Also write worker_line frames: each line of output as plain text (ANSI stripped, spinner redraws resolved).', helpGroup: 'LINES' }),
     stream: Flags.boolean({ default: true, allowNo: true, description: 'Write worker_stream frames (raw output for exact replay). --no-stream drops them and implies --lines.', helpGroup: 'LINES' }),
     grace: duration({ default: DEFAULTS.graceMs, defaultHelp: shownAs('3s'), description: 'Time between asking workers to stop (SIGTERM) and SIGKILL, e.g. 500ms, 3s.', helpValue: 'DURATION' }),
+    coalesce: duration({ default: DEFAULTS.coalesceMs, defaultHelp: shownAs('20ms'), description: 'Hold a worker\'s output up to DURATION to send consecutive terminal reads as one worker_stream frame (fewer, larger frames; every byte still arrives, in order, before the worker\'s next other frame). 0: a frame per read.', helpValue: 'DURATION', helpGroup: 'BACKPRESSURE' }),
     'high-water-mark': size({ description: 'Frames buffered for a slow reader before the workers are paused, e.g. 1MiB. [default: 1MiB]', helpValue: 'SIZE', helpGroup: 'BACKPRESSURE' }),
     'low-water-mark': size({ description: 'Buffered frames at which paused workers resume. [default: a quarter of the high water mark]', helpValue: 'SIZE', helpGroup: 'BACKPRESSURE' }),
   };
@@ -214,6 +215,7 @@ Exit codes:
       tag: flags.tag,
       graceMs: flags.grace,
       highWaterMark: flags['high-water-mark'],
+      coalesceMs: flags.coalesce,
       lowWaterMark: flags['low-water-mark'],
       lines: flags.lines,
       stream: flags.stream,

@@ -1,4 +1,5 @@
 import { usageError } from '../errors.js';
+import { DEFAULT_COALESCE_MS } from './coalesce.js';
 import { resolveLineMode, type LineMode, type LineModeOptions } from '../lines/line-mode.js';
 import { implicitTasks, type Task } from '../tasks/task.js';
 import { selectShard, type Shard } from '../tasks/shard.js';
@@ -66,6 +67,12 @@ export interface FanoutOptions {
   /** Emit worker_stream frames. Default true; false implies line mode. */
   stream?: boolean;
   /**
+   * Milliseconds a worker's output may be held to send consecutive reads as one worker_stream
+   * frame (longer while the consumer is behind, never past other frames of that worker). 0: a
+   * frame per terminal read. Default 20.
+   */
+  coalesceMs?: number;
+  /**
    * Steps around every attempt and fields for run_finished (src/fanout/extension.ts). Agent-aware
    * runs are one: `AgentExtension.open()` from 'relay/agents' (agent_event frames, on-input, a
    * worktree per attempt, the results folder). Default: none.
@@ -110,6 +117,7 @@ export const DEFAULTS = {
   rows: 40,
   graceMs: 3000,
   highWaterMark: 64 * 1024,
+  coalesceMs: DEFAULT_COALESCE_MS,
 } as const;
 
 /** Variables that describe the terminal relay runs in, not the worker's own terminal. */
@@ -173,6 +181,8 @@ export function resolveOptions(options: FanoutOptions): ResolvedOptions {
   if (lowWaterMark < 0 || lowWaterMark > highWaterMark) throw usageError(`lowWaterMark must lie between 0 and highWaterMark, got ${lowWaterMark}`);
   const graceMs = options.graceMs ?? DEFAULTS.graceMs;
   if (!(graceMs >= 0)) throw usageError(`graceMs must be 0 or more, got ${graceMs}`);
+  const coalesceMs = options.coalesceMs ?? DEFAULTS.coalesceMs;
+  if (!(coalesceMs >= 0)) throw usageError(`coalesceMs must be 0 or more, got ${coalesceMs}`);
   const cwd = options.cwd ?? process.cwd();
   const maxFailures = options.maxFailures === undefined ? undefined : positiveInteger('maxFailures', options.maxFailures);
   return {
@@ -191,6 +201,7 @@ export function resolveOptions(options: FanoutOptions): ResolvedOptions {
     cwd,
     env: workerEnv(options.env ?? process.env, cwd),
     graceMs,
+    coalesceMs,
     highWaterMark,
     lowWaterMark,
     lines: resolveLineMode(options.lines, options.stream),
