@@ -54,6 +54,10 @@ describe('relay fanout (built CLI, real pipes)', () => {
     expectUsageError(relaySync(['fanout', ...flags, '--', 'true']), pattern);
   });
 
+  it('rejects "--" with nothing after it (a forgotten command, not the simulated agent)', () => {
+    expectUsageError(relaySync(['fanout', '-w', '2', '--']), /nothing after "--"/);
+  });
+
   it('writes frames to --output FILE and nothing to stdout', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'relay-cli-')), 'run.ndjson');
     const r = relaySync(['fanout', '-w', '2', '--progress', 'none', '--output', file, '--', 'echo', 'to-file']);
@@ -78,8 +82,33 @@ describe('relay fanout (built CLI, real pipes)', () => {
     expect(help.stdout).toContain('EXAMPLES');
     expect(help.stdout).toMatch(/130\s+interrupted/);
     expect(help.stdout).toContain('--workers');
+    // Every command is listed, and `relay agent --help` is laid out by oclif: nothing past 80 columns.
+    expect(relaySync(['--help']).stdout).toMatch(/^ {2}agent +The built-in simulated agent/m);
+    const agent = relaySync(['agent', '--help'], { env: { COLUMNS: '80' } });
+    expect(agent.stdout).toMatch(/^ {2}--seed=N +random seed/m);
+    for (const line of agent.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
     const check = shell('node scripts/manifest.js --check');
     expect(check.stderr).toBe('');
     expect(check.status).toBe(0);
+  });
+});
+
+describe('coalescing (--coalesce)', () => {
+  // Many small writes, the last one right before exit: every byte must arrive, in order.
+  const script = 'for i in $(seq 1 300); do printf "%s." $i; [ $((i % 50)) = 0 ] && sleep 0.01; done; printf "END{#}"';
+  const expected = (w: number) => `${Array.from({ length: 300 }, (_, i) => `${i + 1}.`).join('')}END${w}`;
+
+  it.each([['20ms'], ['0'], ['1s']])('--coalesce %s: every byte, in order, each worker\'s worker_exited after its last worker_stream', (window) => {
+    const r = relaySync(['fanout', '-w', '3', '--progress', 'none', '--coalesce', window, '--', 'sh', '-c', script]);
+    expect(r.status).toBe(0);
+    const frames = parseFrames(r.stdout);
+    for (const w of [1, 2, 3]) {
+      const mine = frames.filter((f) => 'worker' in f && f.worker === `w${w}`);
+      const streams = mine.filter((f): f is Extract<Frame, { type: 'worker_stream' }> => f.type === 'worker_stream');
+      expect(streams.map((f) => f.data).join('')).toBe(expected(w));
+      expect(mine.at(-1)!.type).toBe('worker_exited');
+      // A window longer than the run: the exit sends what is held, as one frame.
+      if (window === '1s') expect(streams).toHaveLength(1);
+    }
   });
 });

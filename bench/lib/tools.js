@@ -44,7 +44,8 @@ const PARALLEL = parallelBin();
  * `frames`: stdout is JSON lines per chunk; `stats`: exact CPU/RSS through RELAY_DEBUG_STATS.
  */
 export const TOOLS = {
-  relay: { terminal: true, frames: true, stats: true, cmd: (n, argv) => [...RELAY, 'fanout', '--workers', String(n), '--', ...argv] },
+  // RELAY_BENCH_FLAGS: extra fanout flags (e.g. "--coalesce 0") to measure relay's options against each other.
+  relay: { terminal: true, frames: true, stats: true, cmd: (n, argv) => [...RELAY, 'fanout', '--workers', String(n), ...(process.env.RELAY_BENCH_FLAGS?.split(' ').filter(Boolean) ?? []), '--', ...argv] },
   baseline: { terminal: true, frames: true, stats: true, cmd: (n, argv) => [node, `${ROOT}bench/baseline.js`, '--workers', String(n), '--', ...argv] },
   ...(COMPARE && {
     'relay (compare)': { terminal: true, frames: true, stats: true, cmd: (n, argv) => [node, `${COMPARE}/bin/run.js`, 'fanout', '--workers', String(n), '--', ...argv] },

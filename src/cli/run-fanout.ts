@@ -29,7 +29,7 @@ import { usageError } from '../errors.js';
 /** Engine options the flags set directly, by their engine names (mapped once, in the command). */
 export type EngineFlags = Pick<
   FanoutOptions,
-  'shard' | 'maxFailures' | 'timeoutMs' | 'killIdle' | 'retries' | 'retryDelayMs' | 'inputEof' | 'cols' | 'rows' | 'graceMs' | 'lines' | 'stream'
+  'shard' | 'maxFailures' | 'timeoutMs' | 'killIdle' | 'retries' | 'retryDelayMs' | 'inputEof' | 'cols' | 'rows' | 'graceMs' | 'coalesceMs' | 'lines' | 'stream'
 >;
 
 export interface FanoutCliOptions {
@@ -44,6 +44,10 @@ export interface FanoutCliOptions {
   inputFile: string | undefined;
   output: string | undefined;
   progress: ProgressMode;
+  /** Plain progress: lines of each failed task's output to show (--failure-lines). */
+  failureLines: number | undefined;
+  /** Plain progress: every line of output, prefixed (--tag). */
+  tag: boolean;
   /** The frame writer's buffer (--high-water-mark, --low-water-mark). */
   highWaterMark: number | undefined;
   lowWaterMark: number | undefined;
@@ -69,7 +73,7 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
   const destination = openDestination(options.output, process.stdout);
   // Live redraws and frames on one terminal would garble each other: fall back to plain lines.
   const mode = destination.sharesTerminal && options.progress === 'auto' ? 'plain' : options.progress;
-  const progress = await createProgress(mode, { stderr: process.stderr });
+  const progress = await createProgress(mode, { stderr: process.stderr, failureLines: options.failureLines, tag: options.tag });
   const run = fanout({
     ...options.engine,
     runId,

@@ -4,6 +4,7 @@ import { DEFAULTS } from '../fanout/options.js';
 import { duration, positiveDuration, shard, shownAs, size } from '../cli/flags.js';
 import { RelayCommand } from '../cli/command.js';
 import { exitCodesHelp } from '../exit-codes.js';
+import { usageError } from '../errors.js';
 
 export default class Fanout extends RelayCommand {
   static override summary = 'Run tasks (or N copies of a command) on N workers, each in its own pseudo-terminal: frames on stdout, progress on stderr.';
@@ -198,9 +199,12 @@ ${exitCodesHelp()}`;
     rows: Flags.integer({ min: 1, max: DEFAULTS.maxTerminalSize, default: DEFAULTS.rows, description: `Terminal height of every worker (at most ${DEFAULTS.maxTerminalSize}).` }),
     output: Flags.string({ char: 'o', description: 'Write frames to FILE instead of stdout ("-": stdout, even when it is a terminal).', helpValue: 'FILE' }),
     progress: Flags.option({ options: ['auto', 'tty', 'plain', 'none'] as const, default: 'auto' as const, description: 'Progress on stderr: live rows (tty), plain lines, or none. auto: tty when stderr is a terminal and CI is not set.' })(),
+    'failure-lines': Flags.integer({ min: 0, description: 'Plain progress (CI): after a failed task\'s report, the last N lines of its output, as text (0: none). [default: 20]', helpValue: 'N' }),
+    tag: Flags.boolean({ description: 'Every line of every worker\'s output on stderr as it comes, after "w3 | " (as GNU parallel --tag); implies plain progress.' }),
     lines: Flags.boolean({ description: 'Also write worker_line frames: each line of output as plain text (ANSI stripped, spinner redraws resolved).', helpGroup: 'LINES' }),
     stream: Flags.boolean({ default: true, allowNo: true, description: 'Write worker_stream frames (raw output for exact replay). --no-stream drops them and implies --lines.', helpGroup: 'LINES' }),
     grace: duration({ default: DEFAULTS.graceMs, defaultHelp: shownAs('3s'), description: 'Time between asking workers to stop (SIGTERM) and SIGKILL, e.g. 500ms, 3s.', helpValue: 'DURATION' }),
+    coalesce: duration({ default: DEFAULTS.coalesceMs, defaultHelp: shownAs('20ms'), description: 'Hold a worker\'s output up to DURATION to send consecutive terminal reads as one worker_stream frame (fewer, larger frames; every byte still arrives, in order, before the worker\'s next other frame). 0: a frame per read.', helpValue: 'DURATION', helpGroup: 'BACKPRESSURE' }),
     'high-water-mark': size({ description: 'Frames buffered for a slow reader before the workers are paused, e.g. 1MiB. [default: 1MiB]', helpValue: 'SIZE', helpGroup: 'BACKPRESSURE' }),
     'low-water-mark': size({ description: 'Buffered frames at which paused workers resume. [default: a quarter of the high water mark]', helpValue: 'SIZE', helpGroup: 'BACKPRESSURE' }),
   };
@@ -210,6 +214,8 @@ ${exitCodesHelp()}`;
   async run(): Promise<void> {
     const split = splitCommand(this.argv);
     const { flags } = await this.parse(Fanout, split.flags);
+    // "--" then nothing is a command forgotten, not a request for the simulated agent.
+    if (split.command?.length === 0 && !flags.agent) throw usageError('nothing after "--": give the command to run (without "--", the simulated agent runs)');
     const { runFanout } = await import('../cli/run-fanout.js');
     process.exitCode = await runFanout({
       engine: {
@@ -223,6 +229,7 @@ ${exitCodesHelp()}`;
         cols: flags.cols,
         rows: flags.rows,
         graceMs: flags.grace,
+        coalesceMs: flags.coalesce,
         lines: flags.lines,
         stream: flags.stream,
       },
@@ -235,6 +242,8 @@ ${exitCodesHelp()}`;
       inputFile: flags['input-file'],
       output: flags.output,
       progress: flags.progress,
+      failureLines: flags['failure-lines'],
+      tag: flags.tag,
       highWaterMark: flags['high-water-mark'],
       lowWaterMark: flags['low-water-mark'],
       agent: flags.agent,

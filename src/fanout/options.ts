@@ -1,4 +1,5 @@
 import { usageError } from '../errors.js';
+import { DEFAULT_COALESCE_MS } from './coalesce.js';
 import { resolveLineMode, type LineMode, type LineModeOptions } from '../lines/line-mode.js';
 import { implicitTasks, type Task } from '../tasks/task.js';
 import { selectShard, type Shard } from '../tasks/shard.js';
@@ -76,6 +77,12 @@ export interface FanoutOptions {
   /** Emit worker_stream frames. Default true; false implies line mode. */
   stream?: boolean;
   /**
+   * Milliseconds a worker's output may be held to send consecutive reads as one worker_stream
+   * frame (longer while the consumer is behind, never past other frames of that worker). 0: a
+   * frame per terminal read. Default 20.
+   */
+  coalesceMs?: number;
+  /**
    * Steps around every attempt and fields for run_finished (src/fanout/extension.ts). Agent-aware
    * runs are one: `AgentExtension.open()` from 'relay/agents' (agent_event frames, on-input, a
    * worktree per attempt, the results folder). Default: none.
@@ -123,6 +130,7 @@ export const DEFAULTS = {
   /** The largest --cols / --rows: a terminal's size is 16 bits wide in the kernel (ioctl TIOCSWINSZ), and a screen that size is already far beyond any display. */
   maxTerminalSize: 4096,
   highWaterMark: 64 * 1024,
+  coalesceMs: DEFAULT_COALESCE_MS,
 } as const;
 
 /** Variables that describe the terminal relay runs in, not the worker's own terminal. */
@@ -208,6 +216,9 @@ export function resolveOptions(options: FanoutOptions): ResolvedOptions {
   const graceMs = options.graceMs ?? DEFAULTS.graceMs;
   if (!(graceMs >= 0)) throw usageError(`must be 0 or more, got ${graceMs}`, { option: 'graceMs', value: graceMs });
   timerMs('graceMs', graceMs);
+  const coalesceMs = options.coalesceMs ?? DEFAULTS.coalesceMs;
+  if (!(coalesceMs >= 0)) throw usageError(`must be 0 or more, got ${coalesceMs}`, { option: 'coalesceMs', value: coalesceMs });
+  timerMs('coalesceMs', coalesceMs);
   const cwd = options.cwd ?? process.cwd();
   const maxFailures = options.maxFailures === undefined ? undefined : positiveInteger('maxFailures', options.maxFailures);
   const tasks = resolveTasks(options);
@@ -229,6 +240,7 @@ export function resolveOptions(options: FanoutOptions): ResolvedOptions {
     cwd,
     env: workerEnv(options.env ?? process.env, cwd),
     graceMs,
+    coalesceMs,
     highWaterMark,
     lowWaterMark,
     lines: resolveLineMode(options.lines, options.stream),

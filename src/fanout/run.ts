@@ -5,6 +5,7 @@ import { spawnPty, type PtySpawner } from '../pty/pty.js';
 import { attemptSpec } from './attempt-spec.js';
 import { JobQueue, type Job } from './jobs.js';
 import { withLines } from '../lines/line-mode.js';
+import { withCoalescing } from './coalesce.js';
 import { resolveOptions, type FanoutOptions, type ResolvedOptions } from './options.js';
 import { succeeded, tallyOutcomes, type TaskRecord } from './outcomes.js';
 import { composePolicies, type Policies } from './policies/index.js';
@@ -163,7 +164,8 @@ class Run implements FanoutRun {
     const { opts } = this;
     let unwatch = (): void => {};
     const runEmit = (body: FrameBody): void => this.emit(body);
-    const emit = opts.lines ? withLines(runEmit, opts.lines) : runEmit;
+    // Output is coalesced first, so line mode sees the coalesced chunks.
+    const emit = withCoalescing(opts.lines ? withLines(runEmit, opts.lines) : runEmit, { windowMs: opts.coalesceMs, behind: () => this.queue.size > 0 });
     // With an extension (agent runs), the attempt is prepared first (its worktree) and finished last (totals, diff, results).
     const extension = opts.extension?.attempt({
       slot: slot.index,

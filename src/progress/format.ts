@@ -1,21 +1,28 @@
 import type { RunView, WorkerStatus } from '../fanout/status.js';
 import type { FailedTaskInfo, RunFinished, SlowTaskInfo } from '../frames/types.js';
 export { succeeded } from '../fanout/outcomes.js';
+import { succeeded } from '../fanout/outcomes.js';
 
 export { bytes, elapsed } from '../units.js';
 import { bytes, elapsed } from '../units.js';
 import { safeText } from '../sanitize.js';
 
-/** How an attempt ended, in words: "exited 0", "exit 2", "killed by SIGKILL", "timed out", "could not start: …". */
+/** How an attempt ended, in words: "exited 0", "exit 2", "killed by SIGKILL", "timed out", "cancelled", "could not start: …". */
 export function outcome(w: Pick<WorkerStatus, 'reason' | 'error' | 'exitCode' | 'signal'>): string {
   if (w.reason === 'spawn_error') return `could not start: ${w.error ?? `exit ${w.exitCode}`}`;
-  if (w.reason === 'cancelled') return w.signal ? `stopped (${w.signal})` : 'stopped';
+  // relay stopped it (Ctrl-C, fail-fast, closed output): not the worker's failure, and the signal relay sent says nothing.
+  if (w.reason === 'cancelled') return 'cancelled';
   if (w.reason === 'timeout') return 'timed out';
   if (w.reason === 'idle') return 'stopped: idle';
   if (w.reason === 'awaiting_input') return 'stopped: waiting for input';
   if (w.reason === 'agent_error') return w.error ? `agent failed: ${w.error}` : 'agent failed';
   if (w.signal) return `killed by ${w.signal}`;
   return w.exitCode === 0 ? 'exited 0' : `exit ${w.exitCode}`;
+}
+
+/** outcome() with "failed: " before a real failure: "exited 0", "cancelled", "failed: exit 2". */
+export function verdict(w: Pick<WorkerStatus, 'reason' | 'error' | 'exitCode' | 'signal'>): string {
+  return succeeded(w) || w.reason === 'cancelled' ? outcome(w) : `failed: ${outcome(w)}`;
 }
 
 export function workerElapsed(w: WorkerStatus, now: number): number {
@@ -52,6 +59,20 @@ function failedText(f: FailedTaskInfo, taskList: boolean): string {
   return `${label(f.task, f.task_id, taskList)} (${why}${f.attempts > 1 ? `, ${f.attempts} attempts` : ''})`;
 }
 
+/** Why the run ended, as a sentence: "run completed in 4.1s", "run stopped after the first failure (1.2s)". */
+function headline(f: RunFinished): string {
+  const t = elapsed(f.duration_ms);
+  const failures = f.failed_tasks.length;
+  switch (f.reason) {
+    case 'completed': return `run completed in ${t}`;
+    case 'fail_fast': return `run stopped after ${failures > 1 ? `${failures} failures` : 'the first failure'} (${t})`;
+    case 'output_closed': return `run stopped: the frame reader closed the pipe (${t})`;
+    case 'interrupted': return `run interrupted by SIGINT (${t})`;
+    case 'terminated': return `run stopped by SIGTERM (${t})`;
+    case 'aborted': return `run aborted by its caller (${t})`;
+  }
+}
+
 /**
  * The end-of-run summary for stderr: tasks by outcome, the failed ones, those never started, the
  * slowest. Without a task list it speaks of workers (one task each).
@@ -61,7 +82,7 @@ export function summary(f: RunFinished, taskList: boolean): string[] {
   const noun = `${taskList ? 'task' : 'worker'}${total === 1 ? '' : 's'}`;
   const outcomes = Object.entries(rest).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k.replace('_', ' ')}`);
   const retried = f.attempts > total - f.counts.not_started ? `, ${f.attempts} attempts` : '';
-  const lines = [`run ${f.reason} in ${elapsed(f.duration_ms)}: ${total} ${noun}${outcomes.length ? `: ${outcomes.join(', ')}` : ''}${retried}`];
+  const lines = [`${headline(f)}: ${total} ${noun}${outcomes.length ? `: ${outcomes.join(', ')}` : ''}${retried}`];
   if (f.failed_tasks.length > 0) lines.push(`failed: ${list(f.failed_tasks, (t) => failedText(t, taskList))}`);
   if (f.not_started.length > 0) lines.push(`not started: ${list(f.not_started, (id) => (taskList ? id : `w${id}`))}`);
   if (f.agent) lines.push(agentText(f.agent));

@@ -1,0 +1,48 @@
+// One worker_stream frame for a burst of output instead of one per terminal read: a terminal read
+// is often a few bytes (a spinner frame, a word), under an envelope of ~110. Consecutive output of
+// one attempt is held for at most a short window and sent as one frame; any other frame of the
+// attempt (agent_event, worker_exited…) sends what is held first, so every byte still arrives,
+// in order, before the frames that follow it.
+import type { FrameBody, WorkerStream } from '../frames/types.js';
+
+/** The window unless told otherwise: chosen from measurements in bench/README.md. */
+export const DEFAULT_COALESCE_MS = 20;
+/** A frame is sent once it holds this much, window or not: frames stay small for readers. */
+const MAX_HELD_CHARS = 64 * 1024;
+
+export interface CoalesceOptions {
+  windowMs: number;
+  /** True while the writer is behind (frames wait for it): held output then waits a little longer. */
+  behind?: () => boolean;
+}
+
+/** Wraps one attempt's emit function; windowMs 0 returns it unchanged. */
+export function withCoalescing(emit: (body: FrameBody) => void, options: CoalesceOptions): (body: FrameBody) => void {
+  const { windowMs, behind = () => false } = options;
+  if (windowMs <= 0) return emit;
+  let held: WorkerStream | undefined;
+  let heldSince = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const send = (): void => {
+    clearTimeout(timer);
+    timer = undefined;
+    const body = held;
+    held = undefined;
+    if (body) emit(body);
+  };
+  // A writer that is behind would not send the frame sooner: hold on, up to 2 windows.
+  const due = (): void => {
+    if (behind() && Date.now() - heldSince < 2 * windowMs) timer = setTimeout(due, windowMs);
+    else send();
+  };
+  return (body) => {
+    if (body.type !== 'worker_stream') {
+      send();
+      return emit(body);
+    }
+    if (held) held = { ...held, data: held.data + body.data };
+    else (held = body as WorkerStream), (heldSince = Date.now());
+    if (held.data.length >= MAX_HELD_CHARS) send();
+    else timer ??= setTimeout(due, windowMs);
+  };
+}
