@@ -46,7 +46,7 @@ with --no-stream has only lines: its screen is then those lines.`;
     const { args, flags } = await this.parse(Replay);
     const { openInput } = await import('../frames/input.js');
     const { replay } = await import('../replay/replay.js');
-    await replay({
+    process.exitCode = await replay({
       input: await openInput(args.file),
       file: args.file,
       mode: flags.live ? 'live' : flags.transcript ? 'transcript' : 'screen',

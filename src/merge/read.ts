@@ -1,6 +1,6 @@
 // Reads and checks one shard's frame file: every line a valid v1 frame, seq 1..n without gaps,
 // run_started first, run_finished last. Errors name the file and the line.
-import { createReadStream } from 'node:fs';
+import { openInput } from '../frames/input.js';
 import { usageError } from '../errors.js';
 import type { Frame, RunFinished, RunStarted } from '../frames/types.js';
 import { FrameReadError, readFrames } from '../frames/read.js';
@@ -14,13 +14,10 @@ export interface ShardFile {
 
 /** Every frame of `path`, in order, each checked; throws a usage error naming the file and line at the first bad one. */
 export async function* shardFrames(path: string): AsyncGenerator<Frame> {
-  const input = createReadStream(path);
-  const opened = new Promise<void>((resolve, reject) => input.once('open', () => resolve()).once('error', reject));
-  try {
-    await opened;
-  } catch (err) {
-    throw usageError(`${path}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  // A file named "-" is a file here: merge reads files only (each is read twice).
+  const input = await openInput(path === '-' ? './-' : path);
+  let readError: unknown;
+  input.once('error', (err) => (readError = err));
   let count = 0;
   try {
     for await (const frame of readFrames(input, { unknownTypes: 'error' })) {
@@ -30,6 +27,7 @@ export async function* shardFrames(path: string): AsyncGenerator<Frame> {
     }
   } catch (err) {
     if (err instanceof FrameReadError) throw usageError(`${path} ${err.message}`);
+    if (err === readError) throw usageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     throw err;
   }
 }
