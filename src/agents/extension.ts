@@ -12,7 +12,7 @@ import type { AgentEvent, FrameBody } from '../frames/types.js';
 import { isEmpty, sumTotals } from './events/totals.js';
 import type { EventFormat } from './events/types.js';
 import type { InputAction, OnInputPolicy } from './on-input.js';
-import { ResultsWriter, type ScreenRenderer, type TaskRecorder } from './results.js';
+import { ResultsWriter, type ScreenFactory, type TaskRecorder } from './results.js';
 import { AgentSession } from './session.js';
 import { agentAttemptHooks } from './attempt.js';
 import { Worktrees, type Worktree } from './worktree.js';
@@ -32,7 +32,8 @@ export interface AgentExtensionOptions {
   resultsDir?: string;
   cols?: number;
   rows?: number;
-  renderScreen?: ScreenRenderer;
+  /** Loads the terminal for the results folder's screen.txt (only with resultsDir); default: plainScreenSink. */
+  screens?: () => Promise<ScreenFactory>;
 }
 
 export interface TaskInfo {
@@ -79,7 +80,7 @@ export class AgentExtension implements RunExtension {
   static async open(o: AgentExtensionOptions): Promise<AgentExtension> {
     const worktrees = o.worktree ? await Worktrees.open(o.cwd, o.runId) : undefined;
     const results = o.resultsDir
-      ? ResultsWriter.open({ dir: o.resultsDir, runId: o.runId, ...(o.cols ? { cols: o.cols } : {}), ...(o.rows ? { rows: o.rows } : {}), ...(o.renderScreen ? { renderScreen: o.renderScreen } : {}) })
+      ? ResultsWriter.open({ dir: o.resultsDir, runId: o.runId, ...(o.cols ? { cols: o.cols } : {}), ...(o.rows ? { rows: o.rows } : {}), ...(o.screens ? { screen: await o.screens() } : {}) })
       : undefined;
     return new AgentExtension(o, worktrees, results);
   }
@@ -107,10 +108,16 @@ export class AgentExtension implements RunExtension {
     return isEmpty(sum) ? undefined : sum;
   }
 
-  /** The run ended: completes the manifest, removes what is left of the worktrees. */
+  /**
+   * The run ended: completes the manifest, removes what is left of the worktrees. Throws
+   * OUTPUT_FAILED (exit 74) when part of the results folder could not be written.
+   */
   async close(run: { ok: boolean; exitCode: number; reason: string }): Promise<void> {
-    this.results?.close(run);
-    await this.worktrees?.cleanup();
+    try {
+      this.results?.close(run);
+    } finally {
+      await this.worktrees?.cleanup();
+    }
   }
 
   /** Early end (Ctrl-C): removes the worktrees still there. Idempotent; close() may follow. */

@@ -12,7 +12,7 @@
 //     must be abandoned: then the AgentExtension is aborted (its worktrees removed) first.
 import { randomUUID } from 'node:crypto';
 import { AgentExtension } from '../agents/extension.js';
-import { renderScreen } from '../replay/screen.js';
+import { loadScreens } from '../replay/screen.js';
 import { planAgentFlags } from './agent-flags.js';
 import { simCommand } from '../sim/command.js';
 import { encodeFrame } from '../frames/encode.js';
@@ -74,7 +74,7 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
   const plan = planAgentFlags({ ...options, taskList: tasks !== undefined });
   const runId = randomUUID();
   const agentRun = plan.run
-    ? await AgentExtension.open({ ...plan.run, runId, cwd: process.cwd(), cols: options.cols, rows: options.rows, renderScreen })
+    ? await AgentExtension.open({ ...plan.run, runId, cwd: process.cwd(), cols: options.cols, rows: options.rows, screens: loadScreens })
     : undefined;
   const destination = openDestination(options.output, process.stdout);
   const writer = destination.stream
@@ -120,13 +120,18 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
 
   const pumped = pump(run, writer);
   const result = await run.result;
-  // A failure here (git, disk) must not cost the frames or the exit status: say it and go on.
-  await agentRun?.close({ ok: result.ok, exitCode: result.exitCode, reason: result.reason }).catch((err: Error) => process.stderr.write(`relay: ${err.message}\n`));
+  // A failure here (git, disk) must not cost the frames: say it and go on; a results folder
+  // that could not be written fails the run (74), as the frames' destination would.
+  let resultsFailed = false;
+  await agentRun?.close({ ok: result.ok, exitCode: result.exitCode, reason: result.reason }).catch((err: Error) => {
+    process.stderr.write(`relay: ${err.message}\n`);
+    resultsFailed = (err as RelayError).code === 'OUTPUT_FAILED';
+  });
   const flushed = await flush(pumped, writer, result, () => forced !== undefined);
   await progress.stop();
   await stepSummary?.finish();
   releaseSignals();
-  const code = forced ?? exitCode(result, writer?.error);
+  const code = forced ?? (resultsFailed ? 74 : exitCode(result, writer?.error));
   if (!flushed) {
     // The reader is stalled and we are stopping: its pipe would keep us alive forever.
     await agentRun?.abort();

@@ -1,5 +1,6 @@
 import { Args } from '@oclif/core';
 import { RelayCommand } from '../cli/command.js';
+import { recordDebugStats } from '../cli/debug-stats.js';
 
 export default class Merge extends RelayCommand {
   static override summary = 'Merge the frame files of shards (fanout --shard K/N) into one valid frame stream on stdout.';
@@ -35,6 +36,7 @@ Exit codes:
   static override usage = '<%= command.id %> FILE...';
 
   async run(): Promise<void> {
+    recordDebugStats();
     const { argv } = await this.parse(Merge);
     const { runMerge } = await import('../cli/run-merge.js');
     process.exitCode = await runMerge(argv as string[]);

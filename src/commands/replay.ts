@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { duration, frameFileArg } from '../cli/flags.js';
 import { RelayCommand } from '../cli/command.js';
+import { recordDebugStats } from '../cli/debug-stats.js';
 
 export default class Replay extends RelayCommand {
   static override summary = 'Show what each worker\'s terminal showed, from a saved frame stream.';
@@ -43,6 +44,7 @@ with --no-stream has only lines: its screen is then those lines.`;
   };
 
   async run(): Promise<void> {
+    recordDebugStats();
     const { args, flags } = await this.parse(Replay);
     const { openInput } = await import('../frames/input.js');
     const { replay } = await import('../replay/replay.js');

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { RelayCommand } from '../cli/command.js';
+import { recordDebugStats } from '../cli/debug-stats.js';
 import { frameFileArg } from '../cli/flags.js';
 
 export default class Summary extends RelayCommand {
@@ -35,6 +36,7 @@ number (exit 2).`;
   };
 
   async run(): Promise<void> {
+    recordDebugStats();
     const { args, flags } = await this.parse(Summary);
     const { summarizeInput } = await import('../summary/cli.js');
     await summarizeInput({ file: args.file, format: flags.format, lastLines: flags['last-lines'], stdout: process.stdout, stderr: process.stderr });

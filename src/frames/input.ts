@@ -29,7 +29,8 @@ export async function openInput(file: string, stdin: Readable & { isTTY?: boolea
     await handle.close();
     throw usageError(`${file}: is a directory, expected a frame file`);
   }
-  return createReadStream('', { fd: handle.fd, autoClose: true });
+  // The stream holds the FileHandle itself (a bare fd would let the handle be collected, closing it).
+  return createReadStream('', { fd: handle, autoClose: true });
 }
 
 /** "stdin" for "-", else the file's name: what messages call the input. */
@@ -41,7 +42,8 @@ export function inputName(file: string): string {
  * Feeds every frame of `input` to `onFrame`, in order. A malformed line (other than a cut-off
  * last one), a read error, or a `seq` not above the previous frame's (frames duplicated,
  * reordered, or two runs in one file) throws, naming `name` and the line: exit 2. Gaps in
- * `seq` are fine: a stream filtered with jq or grep is still one run's frames in order.
+ * `seq` are fine: a stream filtered with jq or grep is still one run's frames in order. A stream
+ * without a single frame is an error too.
  */
 export async function eachFrame(input: Readable, onFrame: (frame: Frame) => void | Promise<void>, name = 'input'): Promise<InputReport> {
   const report: InputReport = { truncatedAt: null, finished: false, frames: 0 };
@@ -63,6 +65,8 @@ export async function eachFrame(input: Readable, onFrame: (frame: Frame) => void
     else if (err === readError) throw usageError(`cannot read ${name}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     else throw err;
   }
+  // Nothing to show is not a cut-off run but no run at all (an empty file, a failed producer).
+  if (report.frames === 0) throw usageError(`${name}: no frames${report.truncatedAt !== null ? ' (cut off in the middle of the first one)' : ''}: expected a frame stream (relay fanout --output FILE)`);
   return report;
 }
 

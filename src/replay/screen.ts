@@ -33,10 +33,18 @@ export function clampSize(size: { cols: number; rows: number }): { cols: number;
 }
 
 export async function createScreen(cols: number, rows: number): Promise<Screen> {
+  return (await loadScreens())({ cols, rows });
+}
+
+/** Loads the terminal emulator once; the function it returns makes screens without waiting. */
+export async function loadScreens(): Promise<(size: { cols: number; rows: number }) => Screen> {
   // @xterm/headless is CommonJS: its named exports come through the default export.
   const { default: xterm } = await import('@xterm/headless');
-  const size = clampSize({ cols, rows });
-  const term: XTerm = new xterm.Terminal({ ...size, scrollback: 0, allowProposedApi: true });
+  return (requested) => makeScreen(new xterm.Terminal({ ...clampSize(requested), scrollback: 0, allowProposedApi: true }));
+}
+
+function makeScreen(term: XTerm): Screen {
+  const size = { rows: term.rows };
   // The callback of an empty write runs once everything written before it has been parsed.
   const settled = <T>(read: () => T): Promise<T> => new Promise((resolve) => term.write('', () => resolve(read())));
   return {
