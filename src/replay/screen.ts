@@ -38,9 +38,11 @@ export async function createScreen(cols: number, rows: number): Promise<Screen> 
 
 /** Loads the terminal emulator once; the function it returns makes screens without waiting. */
 export async function loadScreens(): Promise<(size: { cols: number; rows: number }) => Screen> {
-  // @xterm/headless is CommonJS: its named exports come through the default export.
-  const { default: xterm } = await import('@xterm/headless');
-  return (requested) => makeScreen(new xterm.Terminal({ ...clampSize(requested), scrollback: 0, allowProposedApi: true }));
+  // @xterm/headless is CommonJS: its named exports come through the default export (under Node;
+  // some loaders hand them over directly).
+  const xterm = (await import('@xterm/headless')) as unknown as { default?: { Terminal: typeof XTerm }; Terminal: typeof XTerm };
+  const { Terminal } = xterm.default ?? xterm;
+  return (requested) => makeScreen(new Terminal({ ...clampSize(requested), scrollback: 0, allowProposedApi: true }));
 }
 
 function makeScreen(term: XTerm): Screen {
