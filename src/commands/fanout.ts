@@ -54,8 +54,9 @@ answer:TEXT (TEXT and Enter are typed). --worktree runs every task in its
 own git worktree and branch (relay/<run>/<task>) of the current repository,
 reports its diff stat in worker_exited.worktree and removes it afterwards
 (also on Ctrl-C) unless --keep-worktrees. --results DIR writes per task the
-transcript, final screen, result text, diff and events, and manifest.json.
-See docs/agents.md.
+transcript, final screen, result text, diff and events, and manifest.json,
+as output arrives; a file that could not be written is named in the
+manifest and fails the run (exit 74). See docs/agents.md.
 
 LINES. --lines adds worker_line frames: each line of a worker's output as
 its terminal finally showed it (ANSI stripped, spinner redraws resolved);
@@ -82,7 +83,7 @@ Exit codes:
   2    usage error (bad flag or value, unreadable task file, bad task line,
        bad relay.config.json, agent not installed, --worktree outside a git
        repository); nothing is written to stdout
-  74   frames could not be written (e.g. disk full)
+  74   frames or the --results folder could not be written (e.g. disk full)
   130  interrupted (SIGINT, Ctrl-C); a second Ctrl-C kills the workers at once
   141  the frame reader closed the pipe (like SIGPIPE; "| head" under
        set -o pipefail)

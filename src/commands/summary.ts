@@ -17,8 +17,9 @@ collapsed blocks: the same table relay fanout appends to the file named by
 $GITHUB_STEP_SUMMARY in GitHub Actions.
 
 A stream cut off mid-run is still summarised, with a one-line warning on
-stderr. A line that is not a valid frame is an error naming its line
-number (exit 2).`;
+stderr. A line that is not a valid frame (or over 16 MiB, or not UTF-8), a
+seq not above the previous frame's, an empty file or a directory is an
+error naming the file and line (exit 2).`;
 
   static override examples = [
     { description: 'Record a run, then summarise it:', command: '<%= config.bin %> fanout -w 4 --output run.ndjson -- make test; <%= config.bin %> <%= command.id %> run.ndjson' },
