@@ -27,7 +27,7 @@ export const EXIT_CODES = [
   },
   { code: 69, name: 'unavailable', when: 'relay cannot run workers here: an unsupported platform or node-pty version, or git failing underneath `--worktree`' },
   { code: 70, name: 'internal', when: 'a bug in relay (please report it with the message)' },
-  { code: 74, name: 'output_failed', when: 'frames could not be written (e.g. disk full)' },
+  { code: 74, name: 'output_failed', when: 'frames, or a file of the `--results` folder, could not be written (e.g. disk full)' },
   { code: 129, name: 'hangup', when: 'hangup (SIGHUP: terminal closed)' },
   { code: 130, name: 'interrupted', when: 'interrupted (SIGINT, Ctrl-C); a second Ctrl-C kills the workers at once' },
   { code: 131, name: 'quit', when: 'quit (SIGQUIT)' },

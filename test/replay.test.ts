@@ -94,7 +94,7 @@ describe('relay replay', () => {
     writeFileSync(bad, readFileSync(file, 'utf8').replace('\n', '\nnot a frame\n'));
     const r = relaySync(['replay', bad]);
     expect([r.status, r.stdout]).toEqual([2, '']);
-    expect(r.stderr).toMatch(/^relay: line 2: not JSON: not a frame\n$/);
+    expect(r.stderr).toBe(`relay: ${bad} line 2: not JSON: "not a frame"\n`);
   });
 });
 

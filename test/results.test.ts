@@ -107,13 +107,21 @@ describe('the results folder', () => {
     expect(folders).toEqual(['001-x', '001-x.attempt-2', '001-x-2']);
   });
 
-  it('uses the screen renderer it is given (the hook for a terminal emulator)', async () => {
+  it('feeds the screen it is given as output arrives (the hook for a terminal emulator)', async () => {
     const dir = tempDir();
-    const results = ResultsWriter.open({ dir, runId: 'run-4', cols: 20, rows: 5, renderScreen: (t, size) => `${size.cols}x${size.rows}:${t.length}` });
+    const fed: string[] = [];
+    const screen = (size: { cols: number; rows: number }) => ({
+      write: (data: string, parsed?: () => void) => (fed.push(data), parsed?.()),
+      text: async () => [`${size.cols}x${size.rows}:${fed.join('|')}`],
+      dispose: () => {},
+    });
+    const results = ResultsWriter.open({ dir, runId: 'run-4', cols: 20, rows: 5, screen });
     const t = results.task({ id: 'a', number: 1, worker: 'w1' });
     t.write('abc');
+    expect(fed).toEqual(['abc']);
+    t.write('de');
     const entry = await t.finish({ exitCode: 0, signal: null, reason: 'exit', durationMs: 1 });
-    expect(readFileSync(join(dir, entry.files.screen), 'utf8')).toBe('20x5:3');
+    expect(readFileSync(join(dir, entry.files.screen), 'utf8')).toBe('20x5:abc|de\n');
   });
 
   it('refuses a DIR that is a file, in one line', () => {
@@ -125,9 +133,11 @@ describe('the results folder', () => {
 });
 
 describe('plain text and screens', () => {
-  it('resolve carriage-return redraws and strip colour', () => {
+  it('resolve carriage-return redraws and strip colour', async () => {
     expect(plainText('\x1b[33m⠋\x1b[0m Thinking…\r\x1b[2Kdone\r\nnext\r\n')).toBe('done\nnext\n');
-    expect(plainScreen('a\nb\nc\n\n\n', { cols: 1, rows: 2 })).toBe('b\nc\n');
-    expect(plainScreen('abcdef\n', { cols: 3, rows: 2 })).toBe('abc\n');
+    expect(await plainScreen('a\nb\nc\n\n\n', { cols: 1, rows: 2 })).toBe('b\nc\n');
+    expect(await plainScreen('abcdef\n', { cols: 3, rows: 2 })).toBe('abc\n');
+    expect(await plainScreen('a\n  \nb\n' + '\n'.repeat(500), { cols: 3, rows: 2 })).toBe('\nb\n');
+    expect(await plainScreen('a\n' + '\n'.repeat(500) + 'b', { cols: 3, rows: 3 })).toBe('\n\nb\n');
   });
 });

@@ -12,7 +12,7 @@ import type { AgentEvent, FrameBody } from '../frames/types.js';
 import { isEmpty, sumTotals } from './events/totals.js';
 import type { EventFormat } from './events/types.js';
 import type { InputAction, OnInputPolicy } from './on-input.js';
-import { ResultsWriter, type ScreenRenderer, type TaskRecorder } from './results.js';
+import { ResultsWriter, type ScreenFactory, type TaskRecorder } from './results.js';
 import { AgentSession } from './session.js';
 import { agentAttemptHooks } from './attempt.js';
 import { Worktrees, type Worktree } from './worktree.js';
@@ -32,7 +32,8 @@ export interface AgentExtensionOptions {
   resultsDir?: string;
   cols?: number;
   rows?: number;
-  renderScreen?: ScreenRenderer;
+  /** Loads the terminal for the results folder's screen.txt (only with resultsDir); default: plainScreenSink. */
+  screens?: () => Promise<ScreenFactory>;
 }
 
 export interface TaskInfo {
@@ -82,7 +83,7 @@ export class AgentExtension implements RunExtension {
   static async open(o: AgentExtensionOptions): Promise<AgentExtension> {
     const worktrees = o.worktree ? await Worktrees.open(o.cwd, o.runId) : undefined;
     const results = o.resultsDir
-      ? ResultsWriter.open({ dir: o.resultsDir, runId: o.runId, ...(o.cols ? { cols: o.cols } : {}), ...(o.rows ? { rows: o.rows } : {}), ...(o.renderScreen ? { renderScreen: o.renderScreen } : {}) })
+      ? ResultsWriter.open({ dir: o.resultsDir, runId: o.runId, ...(o.cols ? { cols: o.cols } : {}), ...(o.rows ? { rows: o.rows } : {}), ...(o.screens ? { screen: await o.screens() } : {}) })
       : undefined;
     return new AgentExtension(o, worktrees, results);
   }
@@ -110,10 +111,17 @@ export class AgentExtension implements RunExtension {
     return isEmpty(sum) ? undefined : sum;
   }
 
-  /** The run ended: completes the manifest, removes what is left of the worktrees (rejects with a GIT RelayError when one stays). */
+  /**
+   * The run ended: completes the manifest, removes what is left of the worktrees. Rejects with
+   * OUTPUT_FAILED (exit 74) when part of the results folder could not be written, or with a GIT
+   * RelayError when a worktree stays.
+   */
   async close(run: { ok: boolean; exitCode: number; reason: string }): Promise<void> {
-    this.results?.close(run);
-    await this.worktrees?.cleanup();
+    try {
+      this.results?.close(run);
+    } finally {
+      await this.worktrees?.cleanup();
+    }
   }
 
   /** Early end (Ctrl-C): removes the worktrees still there. Idempotent; close() may follow. Rejects as close() does. */

@@ -13,9 +13,9 @@
 //     alive, so the AgentExtension is aborted (worktrees removed) and the process exits.
 import { randomUUID } from 'node:crypto';
 import { AgentExtension } from '../agents/extension.js';
+import { loadScreens } from '../replay/screen.js';
 import { fanout, type FanoutOptions, type FanoutRun } from '../fanout/run.js';
 import { createProgress, type ProgressMode } from '../progress/index.js';
-import { renderScreen } from '../replay/screen.js';
 import { simCommand } from '../sim/command.js';
 import { DEFAULT_HIGH_WATER_MARK } from '../writer/frame-writer.js';
 import { planAgentFlags } from './agent-flags.js';
@@ -24,7 +24,8 @@ import { loadInput, loadTasks } from './inputs.js';
 import { openDestination } from './output.js';
 import { handleSignals } from './signals.js';
 import { watchStepSummary } from './step-summary.js';
-import { usageError } from '../errors.js';
+import { usageError, type RelayError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
 
 /** Engine options the flags set directly, by their engine names (mapped once, in the command). */
 export type EngineFlags = Pick<
@@ -68,7 +69,7 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
   const plan = planAgentFlags({ ...options, taskList: tasks !== undefined });
   const runId = randomUUID();
   const extension = plan.run
-    ? await AgentExtension.open({ ...plan.run, runId, cwd: process.cwd(), cols: options.engine.cols, rows: options.engine.rows, renderScreen })
+    ? await AgentExtension.open({ ...plan.run, runId, cwd: process.cwd(), cols: options.engine.cols, rows: options.engine.rows, screens: loadScreens })
     : undefined;
   const destination = openDestination(options.output, process.stdout);
   // Live redraws and frames on one terminal would garble each other: fall back to plain lines.
@@ -103,13 +104,18 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
       })
     : undefined;
   const result = await run.result;
-  // A failure here (git, disk) must not cost the frames or the exit status: say it and go on.
-  await extension?.close({ ok: result.ok, exitCode: result.exitCode, reason: result.reason }).catch((err: Error) => process.stderr.write(`relay: ${err.message}\n`));
+  // A failure here (git, disk) must not cost the frames: say it and go on; a results folder
+  // that could not be written fails the run (74), as the frames' destination would.
+  let resultsFailed = false;
+  await extension?.close({ ok: result.ok, exitCode: result.exitCode, reason: result.reason }).catch((err: Error) => {
+    process.stderr.write(`relay: ${err.message}\n`);
+    resultsFailed = (err as RelayError).code === 'OUTPUT_FAILED';
+  });
   const outcome = await (forced !== undefined ? settleNow(run, piped) : piped);
   await progress.stop();
   await stepSummary?.finish();
   releaseSignals();
-  const code = forced ?? outcome?.exitCode ?? result.exitCode;
+  const code = forced ?? (resultsFailed ? EXIT.output_failed : (outcome?.exitCode ?? result.exitCode));
   if (outcome && !outcome.flushed) {
     // The reader is stalled and we are stopping: its pipe would keep us alive forever.
     await extension?.abort().catch((err: Error) => process.stderr.write(`relay: ${err.message}\n`));

@@ -81,8 +81,9 @@ worker_exited.worktree and removes it afterwards (also on Ctrl-C) unless
 mode 0700); a task's cwd must stay inside its worktree. When
 relay.config.json is used, stderr names it and what it changes; --no-config
 (or RELAY_NO_CONFIG=1) ignores it. --results DIR writes per task the
-transcript, final screen, result text, diff and events, and manifest.json.
-See docs/agents.md.
+transcript, final screen, result text, diff and events, and manifest.json,
+as output arrives; a file that could not be written is named in the
+manifest and fails the run (exit 74). See docs/agents.md.
 
 Worker output shown on stderr (rows, lines, summaries, GitHub groups, the
 step summary) carries no control sequence; the frames keep the bytes.

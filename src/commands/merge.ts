@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core';
 import { RelayCommand } from '../cli/command.js';
 import { exitCodeRows, exitCodesHelp } from '../exit-codes.js';
+import { recordDebugStats } from '../cli/debug-stats.js';
 
 export default class Merge extends RelayCommand {
   static override summary = 'Merge the frame files of shards (fanout --shard K/N) into one valid frame stream on stdout.';
@@ -38,6 +39,7 @@ ${exitCodesHelp(
   static override usage = '<%= command.id %> FILE...';
 
   async run(): Promise<void> {
+    recordDebugStats();
     const { argv } = await this.parse(Merge);
     const { runMerge } = await import('../cli/run-merge.js');
     process.exitCode = await runMerge(argv as string[]);

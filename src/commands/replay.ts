@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { duration, frameFileArg } from '../cli/flags.js';
 import { RelayCommand } from '../cli/command.js';
+import { recordDebugStats } from '../cli/debug-stats.js';
 
 export default class Replay extends RelayCommand {
   static override summary = 'Show what each worker\'s terminal showed, from a saved frame stream.';
@@ -21,8 +22,15 @@ naming the worker and how it ended, a blank line between them.
 
 A stream cut off mid-run (no run_finished, or a last line cut in half) is
 still replayed, with a one-line warning on stderr. A line that is not a
-valid frame is an error naming its line number (exit 2). A stream recorded
-with --no-stream has only lines: its screen is then those lines.`;
+valid frame (or over 16 MiB, or not UTF-8), a seq not above the previous
+frame's, an empty file or a directory is an error naming the file and line
+(exit 2). Screens are at most 1000x1000, and all of them at most 512 MiB
+(else use --worker or --transcript). A stream recorded with --no-stream has
+only lines: its screen is then those lines.
+
+--live restores what the output switched on in the terminal (alternate
+screen, hidden cursor, mouse reporting) when it ends, on Ctrl-C (exit 130),
+and when the output fails.`;
 
   static override examples = [
     { description: 'Record a run, then see every worker\'s final screen:', command: '<%= config.bin %> fanout -w 3 --output run.ndjson; <%= config.bin %> <%= command.id %> run.ndjson' },
@@ -43,10 +51,11 @@ with --no-stream has only lines: its screen is then those lines.`;
   };
 
   async run(): Promise<void> {
+    recordDebugStats();
     const { args, flags } = await this.parse(Replay);
     const { openInput } = await import('../frames/input.js');
     const { replay } = await import('../replay/replay.js');
-    await replay({
+    process.exitCode = await replay({
       input: await openInput(args.file),
       file: args.file,
       mode: flags.live ? 'live' : flags.transcript ? 'transcript' : 'screen',

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { RelayCommand } from '../cli/command.js';
+import { recordDebugStats } from '../cli/debug-stats.js';
 import { frameFileArg } from '../cli/flags.js';
 
 export default class Summary extends RelayCommand {
@@ -16,8 +17,9 @@ collapsed blocks: the same table relay fanout appends to the file named by
 $GITHUB_STEP_SUMMARY in GitHub Actions.
 
 A stream cut off mid-run is still summarised, with a one-line warning on
-stderr. A line that is not a valid frame is an error naming its line
-number (exit 2).`;
+stderr. A line that is not a valid frame (or over 16 MiB, or not UTF-8), a
+seq not above the previous frame's, an empty file or a directory is an
+error naming the file and line (exit 2).`;
 
   static override examples = [
     { description: 'Record a run, then summarise it:', command: '<%= config.bin %> fanout -w 4 --output run.ndjson -- make test; <%= config.bin %> <%= command.id %> run.ndjson' },
@@ -35,6 +37,7 @@ number (exit 2).`;
   };
 
   async run(): Promise<void> {
+    recordDebugStats();
     const { args, flags } = await this.parse(Summary);
     const { summarizeInput } = await import('../summary/cli.js');
     await summarizeInput({ file: args.file, format: flags.format, lastLines: flags['last-lines'], stdout: process.stdout, stderr: process.stderr });

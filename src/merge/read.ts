@@ -1,10 +1,10 @@
 // Reads and checks one shard's frame file: every line a valid v1 frame, seq 1..n without gaps,
 // run_started first, run_finished last. Errors name the file and the line: a FrameReadError
 // (code BAD_FRAME, exit 2) with `file` and `line`, the reader's own error as its cause.
-import { createReadStream } from 'node:fs';
 import { usageError } from '../errors.js';
+import { openInput } from '../frames/input.js';
 import type { Frame, RunFinished, RunStarted } from '../frames/types.js';
-import { FrameReadError, readNumberedFrames } from '../frames/read.js';
+import { FrameReadError, readFrameLines } from '../frames/read.js';
 
 export interface ShardFile {
   path: string;
@@ -15,16 +15,13 @@ export interface ShardFile {
 
 /** Every frame of `path` with its line number, in order, each checked; throws at the first bad one, naming the file and line. */
 export async function* numberedShardFrames(path: string): AsyncGenerator<{ frame: Frame; line: number }> {
-  const input = createReadStream(path);
-  const opened = new Promise<void>((resolve, reject) => input.once('open', () => resolve()).once('error', reject));
-  try {
-    await opened;
-  } catch (err) {
-    throw usageError(`${path}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
-  }
+  // A file named "-" is a file here: merge reads files only (each is read twice).
+  const input = await openInput(path === '-' ? './-' : path);
+  let readError: unknown;
+  input.once('error', (err) => (readError = err));
   let count = 0;
   try {
-    for await (const numbered of readNumberedFrames(input, { unknownTypes: 'error' })) {
+    for await (const numbered of readFrameLines(input, { unknownTypes: 'error' })) {
       count += 1;
       const { frame, line } = numbered;
       if (frame.seq !== count) throw new FrameReadError(line, `seq ${frame.seq}, expected ${count} (lines lost or reordered)`, false, { file: path });
@@ -32,10 +29,10 @@ export async function* numberedShardFrames(path: string): AsyncGenerator<{ frame
     }
   } catch (err) {
     if (err instanceof FrameReadError && err.file === undefined) throw err.inFile(path);
+    if (err === readError) throw usageError(`${path}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
     throw err;
   }
 }
-
 /** Every frame of `path`, in order, each checked (see numberedShardFrames). */
 export async function* shardFrames(path: string): AsyncGenerator<Frame> {
   for await (const { frame } of numberedShardFrames(path)) yield frame;

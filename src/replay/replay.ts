@@ -5,10 +5,21 @@ import type { Readable } from 'node:stream';
 import { usageError } from '../errors.js';
 import type { Frame } from '../frames/types.js';
 import { LineAssembler } from '../lines/assembler.js';
-import { cutOffWarning, eachFrame } from '../frames/input.js';
+import { cutOffWarning, eachFrame, inputName } from '../frames/input.js';
 import { writeOut } from '../writer/write-out.js';
 import { LivePlayer } from './live.js';
-import { createScreen, type Screen } from './screen.js';
+import { clampSize, createScreen, MAX_SCREEN_COLS, MAX_SCREEN_ROWS, type Screen } from './screen.js';
+
+/**
+ * Screen mode keeps one terminal emulator per worker until the end: at most this much memory
+ * for them, estimated below. Past it, replay refuses (--worker or --transcript need far less).
+ */
+export const SCREENS_BUDGET_BYTES = 512 * 1024 * 1024;
+/** Measured with @xterm/headless 6: about 250 KB per terminal plus about 13 bytes per cell. */
+const screenBytes = (size: { cols: number; rows: number }): number => 256 * 1024 + size.cols * size.rows * 16;
+
+/** Exit statuses of a live replay stopped by a signal (128 + its number, as a shell reports it). */
+const STOP_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 
 export type ReplayMode = 'screen' | 'transcript' | 'live';
 
@@ -21,7 +32,7 @@ export interface ReplayOptions {
   worker?: string;
   /** Live mode: longest pause between two chunks, in ms. */
   maxDelayMs: number;
-  stdout: NodeJS.WritableStream;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream;
 }
 
@@ -76,13 +87,45 @@ function ending(f: Extract<Frame, { type: 'worker_exited' }>): string {
   return f.exit_code === null ? f.reason : `exit ${f.exit_code}`;
 }
 
-export async function replay(o: ReplayOptions): Promise<void> {
-  const replayer = new Replayer(o);
-  const report = await eachFrame(o.input, (f) => replayer.onFrame(f));
+/** Replays; returns the exit status (0, or 128 + signal when a live replay was stopped). */
+export async function replay(o: ReplayOptions): Promise<number> {
+  if (o.mode === 'live') return replayLive(o);
+  const replayer = new Replayer(o, null);
+  await readAll(o, replayer);
+  await print(o, replayer.views(), replayer.only !== undefined);
+  return 0;
+}
+
+async function readAll(o: ReplayOptions, replayer: Replayer): Promise<void> {
+  const report = await eachFrame(o.input, (f) => replayer.onFrame(f), inputName(o.file));
   replayer.checkWorkerSeen();
   const warning = cutOffWarning(o.file, report);
   if (warning) o.stderr.write(`relay: ${warning}\n`);
-  if (o.mode !== 'live') await print(o, replayer.views(), replayer.only !== undefined);
+}
+
+/**
+ * --live: Ctrl-C (SIGTERM, SIGHUP) stops the replay; whichever way it ends (the end, a signal,
+ * the output failing), a terminal gets back what the output switched on (the alternate screen…).
+ */
+async function replayLive(o: ReplayOptions): Promise<number> {
+  const stop = new AbortController();
+  const onSignal = (signal: keyof typeof STOP_SIGNALS): void => {
+    stop.abort(signal);
+    o.input.destroy();
+  };
+  const names = Object.keys(STOP_SIGNALS) as (keyof typeof STOP_SIGNALS)[];
+  for (const name of names) process.on(name, onSignal);
+  const tracker = o.stdout.isTTY ? await createScreen(120, 40) : undefined;
+  const player = new LivePlayer(o.stdout, o.maxDelayMs, { signal: stop.signal, ...(tracker ? { tracker } : {}) });
+  try {
+    await readAll(o, new Replayer(o, player));
+  } catch (err) {
+    if (!stop.signal.aborted) throw err;
+  } finally {
+    await player.restore();
+    for (const name of names) process.off(name, onSignal);
+  }
+  return stop.signal.aborted ? STOP_SIGNALS[stop.signal.reason as keyof typeof STOP_SIGNALS] : 0;
 }
 
 /** One pass over the frames: each worker's frames go to its view (or, live, straight out). */
@@ -90,14 +133,16 @@ class Replayer {
   readonly only: string | undefined;
   private readonly byWorker = new Map<string, View>();
   private size = { cols: 120, rows: 40 };
-  private readonly live: LivePlayer | null;
+  private screensBytes = 0;
   private readonly seen = new Set<string>();
   /** Workers with worker_stream frames: their worker_line frames (if any) repeat the same output. */
   private readonly streamed = new Set<string>();
 
-  constructor(private readonly o: ReplayOptions) {
+  constructor(
+    private readonly o: ReplayOptions,
+    private readonly live: LivePlayer | null,
+  ) {
     this.only = normalizeWorker(o.worker);
-    this.live = o.mode === 'live' ? new LivePlayer(o.stdout, o.maxDelayMs) : null;
   }
 
   async onFrame(f: Frame): Promise<void> {
@@ -122,7 +167,7 @@ class Replayer {
   /** --worker named a worker the stream does not have: say which it has. */
   checkWorkerSeen(): void {
     if (!this.only || this.seen.has(this.only)) return;
-    const name = this.o.file === '-' ? 'stdin' : this.o.file;
+    const name = inputName(this.o.file);
     throw usageError(`--worker: no worker ${this.only} in ${name}${this.seen.size ? ` (it has ${[...this.seen].join(', ')})` : ''}`);
   }
 
@@ -131,17 +176,31 @@ class Replayer {
   }
 
   private onRunStarted(f: Extract<Frame, { type: 'run_started' }>): void {
-    this.size = { cols: f.cols, rows: f.rows };
+    this.size = clampSize({ cols: f.cols, rows: f.rows });
+    if (this.o.mode === 'screen' && (f.cols > MAX_SCREEN_COLS || f.rows > MAX_SCREEN_ROWS)) {
+      this.o.stderr.write(`relay: warning: ${inputName(this.o.file)}: its terminals were ${f.cols}x${f.rows}, over replay's limit of ${MAX_SCREEN_COLS}x${MAX_SCREEN_ROWS}; showing ${this.size.cols}x${this.size.rows}\n`);
+    }
     if (this.live && !this.only && f.workers > 1) throw usageError(`--live shows one terminal: pick one of the ${f.workers} workers with --worker`);
   }
 
   private async viewOf(id: string, index: number): Promise<View> {
     let view = this.byWorker.get(id);
     if (!view) {
+      if (this.o.mode === 'screen') this.reserveScreen(id);
       view = this.o.mode === 'screen' ? screenView(id, index, await createScreen(this.size.cols, this.size.rows)) : transcriptView(id, index);
       this.byWorker.set(id, view);
     }
     return view;
+  }
+
+  /** Counts a new screen against SCREENS_BUDGET_BYTES; refuses one over it, naming the file. */
+  private reserveScreen(id: string): void {
+    this.screensBytes += screenBytes(this.size);
+    if (this.screensBytes <= SCREENS_BUDGET_BYTES) return;
+    throw usageError(
+      `${inputName(this.o.file)}: too many workers' screens to hold at once (${this.byWorker.size + 1} at ${this.size.cols}x${this.size.rows}, at ${id}); ` +
+        'replay one with --worker, or use --transcript',
+    );
   }
 }
 

@@ -27,7 +27,8 @@ export interface TaskSource {
 function fromJson(line: string, where: string): TaskLineValue {
   let value: unknown;
   try {
-    value = JSON.parse(line);
+    // "\ud800" (half a UTF-16 pair) is valid JSON but no text: make it U+FFFD, as UTF-8 would.
+    value = JSON.parse(line, (_key, v: unknown) => (typeof v === 'string' ? (v as string & { toWellFormed(): string }).toWellFormed() : v));
   } catch (err) {
     throw usageError(`${where}: not a JSON object (${(err as Error).message}); a plain task may not start with "{"`);
   }
