@@ -24,6 +24,8 @@ import { loadInput, loadTasks } from './inputs.js';
 import { openDestination } from './output.js';
 import { handleSignals } from './signals.js';
 import { watchStepSummary } from './step-summary.js';
+import { watchNotify } from './notify.js';
+import { loadResume } from './resume.js';
 import { usageError } from '../errors.js';
 
 /** Engine options the flags set directly, by their engine names (mapped once, in the command). */
@@ -52,6 +54,10 @@ export interface FanoutCliOptions {
   worktree: boolean | undefined;
   keepWorktrees: boolean | undefined;
   results: string | undefined;
+  /** --resume-from FILE */
+  resumeFrom: string | undefined;
+  /** --notify COMMAND */
+  notify: string | undefined;
 }
 
 export async function runFanout(options: FanoutCliOptions): Promise<number> {
@@ -59,6 +65,7 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
   const tasks = await loadTasks(options.tasksFile, options.task, process.stdin);
   if (options.engine.shard && !tasks) throw usageError('--shard needs a task list (--tasks or --task)');
   const input = loadInput(options.input, options.inputFile);
+  const resume = options.resumeFrom === undefined ? undefined : await loadResume(options.resumeFrom, tasks, options.engine.shard);
   const plan = planAgentFlags({ ...options, taskList: tasks !== undefined });
   const runId = randomUUID();
   const extension = plan.run
@@ -75,12 +82,14 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
     command: plan.command ?? simCommand(),
     workers: plan.workers,
     tasks,
+    resume,
     idleTimeoutMs: plan.idleTimeoutMs,
     input,
   });
   if (destination.notice) process.stderr.write(`relay: ${destination.notice}\n`);
   progress.start(run);
   const stepSummary = watchStepSummary(run, process.env, process.stderr);
+  const notifier = options.notify === undefined ? undefined : watchNotify(run, options.notify, process.stderr);
   let forced: number | undefined;
   const releaseSignals = handleSignals(run, {
     onStop: (signal) => process.stderr.write(`relay: ${signal}: stopping workers (send it again to kill them now)\n`),
@@ -101,6 +110,7 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
   const outcome = await (forced !== undefined ? settleNow(run, piped) : piped);
   await progress.stop();
   await stepSummary?.finish();
+  await notifier?.finish();
   releaseSignals();
   const code = forced ?? outcome?.exitCode ?? result.exitCode;
   if (outcome && !outcome.flushed) {

@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 import { RelayCommand } from '../cli/command.js';
 
 export default class Merge extends RelayCommand {
@@ -12,11 +12,13 @@ order the files were given with seq renumbered 1..n, and one run_finished
 whose counts, attempts, failed_tasks and not_started are summed, slowest
 recomputed, duration the longest shard's, ok and exit_code recomputed (a
 stopped shard's reason and status win). Worker ids repeat across shards;
-task numbers are those of the full list. A shard missing from 1..N is noted
-on stderr.
+task numbers are those of the full list; agent totals summed. A shard
+missing from 1..N makes the merged run not ok (run_finished.ok false, exit
+1) unless --allow-partial accepts the partial set.
 
 Exit codes:
   0    merged (whatever the shards' outcomes: see run_finished.ok)
+  1    merged, but shards are missing from 1..N (without --allow-partial)
   2    bad input (a file missing, malformed, cut short, or a shard twice)
   74   the output could not be written
   141  the reader closed the pipe`;
@@ -32,11 +34,14 @@ Exit codes:
   static override args = {
     files: Args.string({ description: 'Frame files written by relay fanout --shard K/N (--output FILE).', required: true }),
   };
-  static override usage = '<%= command.id %> FILE...';
+  static override flags = {
+    'allow-partial': Flags.boolean({ description: 'Accept shards missing from 1..N: the merge is ok if the given shards are.' }),
+  };
+  static override usage = '<%= command.id %> [--allow-partial] FILE...';
 
   async run(): Promise<void> {
-    const { argv } = await this.parse(Merge);
+    const { argv, flags } = await this.parse(Merge);
     const { runMerge } = await import('../cli/run-merge.js');
-    process.exitCode = await runMerge(argv as string[]);
+    process.exitCode = await runMerge(argv as string[], flags['allow-partial']);
   }
 }
