@@ -1,6 +1,8 @@
-// `relay replay`: what each worker's terminal showed, from a saved frame stream. Three views,
-// one pass over the frames: the final screen (a headless terminal emulator per worker), the
-// transcript (the line assembler of line mode), or the output re-played at its recorded pace.
+// `relay replay`: what each attempt's terminal showed, from a saved frame stream. Every attempt
+// (one run of one task on a worker slot) had a terminal of its own, so that is the unit: a slot
+// that ran five tasks shows five screens. Three views, one pass over the frames: the final screen
+// (a headless terminal emulator per attempt), the transcript (the line assembler of line mode),
+// or the output re-played at its recorded pace.
 import type { Readable } from 'node:stream';
 import { usageError } from '../errors.js';
 import type { Frame } from '../frames/types.js';
@@ -17,17 +19,21 @@ export interface ReplayOptions {
   /** Name of the input, for messages ("-" for stdin). */
   file: string;
   mode: ReplayMode;
-  /** Only this worker ("w2" or "2"). Default: all (live needs one when the run had several). */
+  /** Only this worker's attempts ("w2" or "2"). Default: all (live needs a worker or a task when the run had several). */
   worker?: string;
+  /** Only this task's attempts: its id, or #N for its number. */
+  task?: string;
   /** Live mode: longest pause between two chunks, in ms. */
   maxDelayMs: number;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
 }
 
-/** One worker's view, fed chunk by chunk. */
+/** One attempt's view, fed chunk by chunk. */
 interface View {
+  /** "#3 fix-login on w2", with ", attempt 2" on retries. */
   id: string;
+  /** Sort key: frame order of its start. */
   index: number;
   /** "exit 0", "SIGKILL", … once its worker_exited frame was seen. */
   end: string | null;
@@ -82,13 +88,15 @@ export async function replay(o: ReplayOptions): Promise<void> {
   replayer.checkWorkerSeen();
   const warning = cutOffWarning(o.file, report);
   if (warning) o.stderr.write(`relay: ${warning}\n`);
-  if (o.mode !== 'live') await print(o, replayer.views(), replayer.only !== undefined);
+  const views = replayer.views();
+  if (o.mode !== 'live') await print(o, views, views.length === 1 && (replayer.only !== undefined || o.task !== undefined));
 }
 
 /** One pass over the frames: each worker's frames go to its view (or, live, straight out). */
 class Replayer {
   readonly only: string | undefined;
-  private readonly byWorker = new Map<string, View>();
+  private readonly byAttempt = new Map<string, View>();
+  private readonly tasksSeen = new Set<string>();
   private size = { cols: 120, rows: 40 };
   private readonly live: LivePlayer | null;
   private readonly seen = new Set<string>();
@@ -102,50 +110,60 @@ class Replayer {
 
   async onFrame(f: Frame): Promise<void> {
     if (f.type === 'run_started') return this.onRunStarted(f);
-    if (!('worker' in f)) return;
+    if (!('worker' in f) || !('task_id' in f)) return;
     this.seen.add(f.worker);
+    this.tasksSeen.add(f.task_id).add(`#${f.task}`);
     if (this.only && f.worker !== this.only) return;
-    if (f.type === 'worker_stream') this.streamed.add(f.worker);
-    // A worker's lines come after the stream frames they were made from: use them only without those.
-    if (f.type === 'worker_line' && this.streamed.has(f.worker)) return;
+    if (this.o.task !== undefined && f.task_id !== this.o.task && `#${f.task}` !== this.o.task) return;
+    const key = `${f.task_id}\0${f.attempt}`;
+    if (f.type === 'worker_stream') this.streamed.add(key);
+    // An attempt's lines come after the stream frames they were made from: use them only without those.
+    if (f.type === 'worker_line' && this.streamed.has(key)) return;
     if (this.live) {
       if (f.type === 'worker_stream') await this.live.play(f.ts, f.data);
       if (f.type === 'worker_line') await this.live.play(f.ts, `${f.text}\r\n`);
       return;
     }
-    const view = await this.viewOf(f.worker, 'index' in f ? f.index : Number(f.worker.slice(1)));
+    const label = `${f.task_id === String(f.task) ? `#${f.task}` : `#${f.task} ${f.task_id}`} on ${f.worker}${f.attempt > 1 ? `, attempt ${f.attempt}` : ''}`;
+    const view = await this.viewOf(key, label);
     if (f.type === 'worker_stream') view.add(f.data);
     if (f.type === 'worker_line') view.addLine(f.text);
     if (f.type === 'worker_exited') view.end = ending(f);
   }
 
-  /** --worker named a worker the stream does not have: say which it has. */
+  /** --worker or --task named one the stream does not have: say which it has. */
   checkWorkerSeen(): void {
-    if (!this.only || this.seen.has(this.only)) return;
     const name = this.o.file === '-' ? 'stdin' : this.o.file;
-    throw usageError(`--worker: no worker ${this.only} in ${name}${this.seen.size ? ` (it has ${[...this.seen].join(', ')})` : ''}`);
+    if (this.only && !this.seen.has(this.only)) {
+      throw usageError(`--worker: no worker ${this.only} in ${name}${this.seen.size ? ` (it has ${[...this.seen].join(', ')})` : ''}`);
+    }
+    if (this.o.task !== undefined && !this.tasksSeen.has(this.o.task)) {
+      const ids = [...this.tasksSeen].filter((t) => !t.startsWith('#'));
+      throw usageError(`--task: no task ${this.o.task} in ${name}${ids.length ? ` (it has ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''})` : ''}`);
+    }
   }
 
   views(): View[] {
-    return [...this.byWorker.values()].sort((a, b) => a.index - b.index);
+    return [...this.byAttempt.values()].sort((a, b) => a.index - b.index);
   }
 
   private onRunStarted(f: Extract<Frame, { type: 'run_started' }>): void {
     this.size = { cols: f.cols, rows: f.rows };
-    if (this.live && !this.only && f.workers > 1) throw usageError(`--live shows one terminal: pick one of the ${f.workers} workers with --worker`);
+    if (this.live && !this.only && this.o.task === undefined && f.workers > 1) throw usageError(`--live shows one terminal: pick one of the ${f.workers} workers with --worker, or a task with --task`);
   }
 
-  private async viewOf(id: string, index: number): Promise<View> {
-    let view = this.byWorker.get(id);
+  private async viewOf(key: string, label: string): Promise<View> {
+    let view = this.byAttempt.get(key);
     if (!view) {
-      view = this.o.mode === 'screen' ? screenView(id, index, await createScreen(this.size.cols, this.size.rows)) : transcriptView(id, index);
-      this.byWorker.set(id, view);
+      const index = this.byAttempt.size;
+      view = this.o.mode === 'screen' ? screenView(label, index, await createScreen(this.size.cols, this.size.rows)) : transcriptView(label, index);
+      this.byAttempt.set(key, view);
     }
     return view;
   }
 }
 
-/** One worker: its lines only. Several: each under a header naming it and how it ended, a blank line between. */
+/** One attempt asked for: its lines only. Several: each under a header naming it and how it ended, a blank line between. */
 async function print(o: ReplayOptions, views: View[], single: boolean): Promise<void> {
   const blocks: string[] = [];
   for (const view of views) {
