@@ -28,7 +28,7 @@ export type {
 export { FrameWriter, type FrameWriterOptions, DEFAULT_HIGH_WATER_MARK } from './writer/frame-writer.js';
 export { mergeFrameFiles, type LineSink, type MergeResult } from './merge/index.js';
 export { LineAssembler, toLines, type LineAssemblerOptions } from './lines/assembler.js';
-export { SummaryBuilder, summarizeFrames, type RunSummary, type WorkerSummary, type SummaryOptions } from './summary/build.js';
+export { SummaryBuilder, summarizeFrames, type RunSummary, type TaskSummary, type SummaryOptions } from './summary/build.js';
 export { formatMarkdown, formatText, type SummaryFormat } from './summary/format.js';
 
 // Errors, exit codes and version

@@ -84,12 +84,16 @@ describe('shards and relay merge', () => {
     }
   });
 
-  it('notes shards missing from 1..N on stderr and still writes a valid stream', () => {
+  it('a shard set with shards missing from 1..N is not ok (exit 1) unless --allow-partial accepts it; the stream is valid either way', () => {
     const dir = mkdtempSync(join(tmpdir(), 'relay-merge-'));
     const { file } = runShards(dir);
     const r = relaySync(['merge', file(2), file(3)]);
-    expect(r.status).toBe(0);
-    expect(r.stderr).toBe('relay: merge: shard 1/3 not given\n');
-    expect(validStream(r.stdout).at(-1)).toMatchObject({ ok: true, counts: { total: 6, ok: 6 } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('relay: merge: shard 1/3 not given: the merged run is not ok (--allow-partial accepts a partial set)\n');
+    expect(validStream(r.stdout).at(-1)).toMatchObject({ ok: false, exit_code: 1, counts: { total: 6, ok: 6 } });
+    const partial = relaySync(['merge', '--allow-partial', file(2), file(3)]);
+    expect(partial.status).toBe(0);
+    expect(partial.stderr).toBe('relay: merge: shard 1/3 not given (accepted: --allow-partial)\n');
+    expect(validStream(partial.stdout).at(-1)).toMatchObject({ ok: true, exit_code: 0, counts: { total: 6, ok: 6 } });
   });
 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Frame } from '../src/frames/types.js';
 import { summarizeFrames } from '../src/summary/build.js';
 import { formatMarkdown } from '../src/summary/format.js';
-import { parseFrames, relaySync, shell } from './helpers/cli.js';
+import { expectUsageError, parseFrames, relaySync, shell } from './helpers/cli.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'relay-replay-'));
 
@@ -29,14 +29,14 @@ describe('relay replay', () => {
     expect(one.stdout).toBe('step 1: done\nstep 2: pending\n');
 
     const both = relaySync(['replay', file]);
-    expect(both.stdout).toBe('── w1 (exit 0) ──\nstep 1: done\nstep 2: pending\n\n── w2 (exit 0) ──\nstep 1: done\nstep 2: pending\n');
+    expect(both.stdout).toBe('── #1 on w1 (exit 0) ──\nstep 1: done\nstep 2: pending\n\n── #2 on w2 (exit 0) ──\nstep 1: done\nstep 2: pending\n');
   });
 
   it('--transcript prints every line the worker wrote as plain text, ANSI stripped, from a file or stdin, with or without line mode', () => {
     const command = ['bash', '-c', `printf "\\033[32mgreen\\033[0m\\n"; for i in 1 2 3; do printf "\\r%s%%" "$i"; done; printf "\\n"; ${REDRAW}`];
     const { file } = record(['-w', '1', '--', ...command]);
     const r = relaySync(['replay', file, '--transcript']);
-    expect(r.stdout).toBe('── w1 (exit 0) ──\ngreen\n3%\nstep 1: pending\nstep 2: pending\nstep 1: done\n');
+    expect(r.stdout).toBe('── #1 on w1 (exit 0) ──\ngreen\n3%\nstep 1: pending\nstep 2: pending\nstep 1: done\n');
     const piped = shell(`relay replay - --transcript --worker 1 < "${file}"`);
     expect(piped.status).toBe(0);
     expect(piped.stdout).toBe('green\n3%\nstep 1: pending\nstep 2: pending\nstep 1: done\n');
@@ -56,7 +56,7 @@ describe('relay replay', () => {
     writeFileSync(truncated, cut);
     const r = relaySync(['replay', truncated]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toBe('── w1 (no exit recorded) ──\nstep 1: done\nstep 2: pending\n');
+    expect(r.stdout).toBe('── #1 on w1 (no exit recorded) ──\nstep 1: done\nstep 2: pending\n');
     expect(r.stderr).toBe(`relay: warning: ${truncated} is cut off mid-frame at line ${exitedAt + 1}; showing what came before\n`);
 
     writeFileSync(truncated, text.slice(0, exitedAt).join('\n') + '\n');
@@ -72,7 +72,25 @@ describe('relay replay', () => {
     expect(r.stdout).toBe('one 2\r\ntwo 2\r\n');
     const all = relaySync(['replay', file, '--live']);
     expect(all.status).toBe(2);
-    expect(all.stderr).toMatch(/^relay: --live shows one terminal: pick one of the 2 workers with --worker\n$/);
+    expect(all.stderr).toMatch(/^relay: --live shows one terminal: pick one of the 2 workers with --worker, or a task with --task\n$/);
+  });
+
+  it('shows each attempt in its own terminal: 4 tasks on 2 workers with a retry never run together; --task picks one task', () => {
+    const dir = tmp();
+    const script = 'if [ "$1" = b ] && [ ! -e retried ]; then touch retried; echo "b fails"; exit 1; fi; echo "task $1 done"';
+    const run = relaySync(['fanout', '--task', 'a', '--task', 'b', '--task', 'c', '--task', '{"id":"dee","prompt":"d"}', '-w', '2', '--retries', '1', '--retry-delay', '0', '--progress', 'none', '--', 'sh', '-c', script, '_', '{}'], { cwd: dir });
+    expect(run.status).toBe(0);
+    const file = join(dir, 'run.ndjson');
+    writeFileSync(file, run.stdout);
+    const all = relaySync(['replay', file, '--transcript']);
+    const headers = all.stdout.split('\n').filter((l) => l.startsWith('── ')).map((l) => l.replace(/ on w\d/, ''));
+    expect(headers.sort()).toEqual(['── #1 (exit 0) ──', '── #2 (exit 1) ──', '── #2, attempt 2 (exit 0) ──', '── #3 (exit 0) ──', '── #4 dee (exit 0) ──']);
+    expect(all.stdout).toMatch(/── #4 dee on w\d \(exit 0\) ──\ntask d done\n/);
+    const b = relaySync(['replay', file, '--task', '2', '--transcript']);
+    expect(b.stdout).toMatch(/^── #2 on w\d \(exit 1\) ──\nb fails\n\n── #2 on w\d, attempt 2 \(exit 0\) ──\ntask b done\n$/);
+    expect(relaySync(['replay', file, '--task', 'dee', '--transcript']).stdout).toBe('task d done\n');
+    expect(relaySync(['replay', file, '--task', '#4', '--transcript']).stdout).toBe('task d done\n');
+    expectUsageError(relaySync(['replay', file, '--task', 'nope']), /--task: no task nope in .*run\.ndjson \(it has 1, 2, 3, dee\)/);
   });
 
   it('exits 141 without a message when its own reader goes away (`relay replay … | head`)', () => {
@@ -101,27 +119,28 @@ describe('relay replay', () => {
 const FAILING = 'echo "output of {#}"; printf "\\033[31merror: broke {#}\\033[0m\\n"; exit $(({#} - 1))';
 
 describe('relay summary', () => {
-  it('markdown: a table row per worker and the last lines of each failed one (exact, from fixed frames)', () => {
+  it('markdown: a table row per task and the last lines of each failed one (exact, from fixed frames)', () => {
     const f = (seq: number, body: object): Frame => ({ v: 1, seq, ts: 1000 + seq * 100, ...body }) as Frame;
+    const t = (n: number) => ({ task: n, task_id: String(n), attempt: 1 });
     const frames = [
-      f(1, { type: 'run_started', run_id: 'r', workers: 2, command: ['x'], version: '0.1.0', cols: 80, rows: 24 }),
-      f(2, { type: 'worker_started', worker: 'w1', index: 1, pid: 10, argv: ['x'] }),
-      f(3, { type: 'worker_started', worker: 'w2', index: 2, pid: 11, argv: ['x'] }),
-      f(4, { type: 'worker_stream', worker: 'w2', data: 'compiling\r\n\x1b[31merror: a | b `x`\x1b[0m\r\n' }),
-      f(5, { type: 'worker_exited', worker: 'w2', index: 2, exit_code: 2, signal: null, reason: 'exit', duration_ms: 1500, bytes: 40 }),
-      f(6, { type: 'worker_exited', worker: 'w1', index: 1, exit_code: 0, signal: null, reason: 'exit', duration_ms: 300, bytes: 0 }),
-      f(7, { type: 'run_finished', ok: false, exit_code: 1, reason: 'completed', counts: { total: 2, ok: 1, failed: 1, signal: 0, spawn_error: 0, cancelled: 0 }, duration_ms: 1600 }),
+      f(1, { type: 'run_started', run_id: 'r', workers: 2, tasks: 2, command: ['x'], version: '0.1.0', cols: 80, rows: 24 }),
+      f(2, { type: 'worker_started', worker: 'w1', index: 1, pid: 10, argv: ['x'], ...t(1) }),
+      f(3, { type: 'worker_started', worker: 'w2', index: 2, pid: 11, argv: ['x'], ...t(2) }),
+      f(4, { type: 'worker_stream', worker: 'w2', data: 'compiling\r\n\x1b[31merror: a | b `x`\x1b[0m\r\n', ...t(2) }),
+      f(5, { type: 'worker_exited', worker: 'w2', index: 2, exit_code: 2, signal: null, reason: 'exit', duration_ms: 1500, bytes: 40, ...t(2) }),
+      f(6, { type: 'worker_exited', worker: 'w1', index: 1, exit_code: 0, signal: null, reason: 'exit', duration_ms: 300, bytes: 0, ...t(1) }),
+      f(7, { type: 'run_finished', ok: false, exit_code: 1, reason: 'completed', counts: { total: 2, ok: 1, failed: 1, signal: 0, spawn_error: 0, cancelled: 0 }, not_started: [], duration_ms: 1600 }),
     ];
     expect(formatMarkdown(summarizeFrames(frames))).toBe(
       [
-        '### relay: failed (completed, exit 1); 2 workers: 1 ok, 1 failed in 1.6s',
+        '### relay: failed (completed, exit 1); 2 tasks: 1 ok, 1 failed in 1.6s',
         '',
-        '| worker | outcome | detail | duration | bytes |',
-        '| --- | --- | --- | ---: | ---: |',
-        '| w1 | ✅ ok | exit 0 | 0.3s | 0 B |',
-        '| w2 | ❌ failed | exit 2 | 1.5s | 40 B |',
+        '| task | worker | outcome | detail | attempts | duration | bytes |',
+        '| --- | --- | --- | --- | ---: | ---: | ---: |',
+        '| #1 | w1 | ✅ ok | exit 0 | 1 | 0.3s | 0 B |',
+        '| #2 | w2 | ❌ failed | exit 2 | 1 | 1.5s | 40 B |',
         '',
-        '<details><summary>w2: last 2 lines</summary>',
+        '<details><summary>#2: last 2 lines</summary>',
         '',
         '```text',
         'compiling',
@@ -137,13 +156,13 @@ describe('relay summary', () => {
   it('markdown: leaves out last lines past its size budget (GitHub caps a step summary at 1 MiB), never table rows', () => {
     const f = (seq: number, body: object): Frame => ({ v: 1, seq, ts: seq, ...body }) as Frame;
     const frames = [1, 2, 3].flatMap((i) => [
-      f(i * 3, { type: 'worker_stream', worker: `w${i}`, data: `${'x'.repeat(300)}\r\n` }),
-      f(i * 3 + 1, { type: 'worker_exited', worker: `w${i}`, index: i, exit_code: 1, signal: null, reason: 'exit', duration_ms: 1, bytes: 302 }),
+      f(i * 3, { type: 'worker_stream', worker: `w${i}`, data: `${'x'.repeat(300)}\r\n`, task: i, task_id: String(i), attempt: 1 }),
+      f(i * 3 + 1, { type: 'worker_exited', worker: `w${i}`, index: i, exit_code: 1, signal: null, reason: 'exit', duration_ms: 1, bytes: 302, task: i, task_id: String(i), attempt: 1 }),
     ]);
     const md = formatMarkdown(summarizeFrames(frames), 1000);
-    expect(md.match(/^\| w\d \|/gm)).toHaveLength(3);
+    expect(md.match(/^\| #\d \|/gm)).toHaveLength(3);
     expect(md.match(/<details>/g)).toHaveLength(1);
-    expect(md).toContain('_The last lines of 2 more workers are left out to keep this summary small: see `relay summary`._');
+    expect(md).toContain('_The last lines of 2 more tasks are left out to keep this summary small: see `relay summary`._');
   });
 
   it('summarises a real run with failures, as text and as markdown', () => {
@@ -151,15 +170,31 @@ describe('relay summary', () => {
     expect(status).toBe(1);
     const text = relaySync(['summary', file]);
     expect(text.status).toBe(0);
-    expect(text.stdout).toMatch(/^relay: failed \(completed, exit 1\); 3 workers: 1 ok, 2 failed in /);
-    expect(text.stdout).toMatch(/\nw1 +ok +\d+\.\ds +\d+ B +exit 0\n/);
-    expect(text.stdout).toMatch(/\nw3 +failed +\d+\.\ds +\d+ B +exit 2\n/);
-    expect(text.stdout).toContain('\nw3 (failed, exit 2), last lines:\n  output of 3\n  error: broke 3\n');
-    expect(text.stdout).not.toContain('w1 (ok');
+    expect(text.stdout).toMatch(/^relay: failed \(completed, exit 1\); 3 tasks: 1 ok, 2 failed in /);
+    expect(text.stdout).toMatch(/\n#1 +w1 +ok +1 +\d+\.\ds +\d+ B +exit 0\n/);
+    expect(text.stdout).toMatch(/\n#3 +w3 +failed +1 +\d+\.\ds +\d+ B +exit 2\n/);
+    expect(text.stdout).toContain('\n#3 on w3 (failed, exit 2, attempt 1), last lines:\n  output of 3\n  error: broke 3\n');
+    expect(text.stdout).not.toContain('#1 on w1');
 
     const md = relaySync(['summary', file, '--format', 'markdown']);
-    expect(md.stdout).toMatch(/\n\| w2 \| ❌ failed \| exit 1 \| \d+\.\ds \| \d+ B \|\n/);
-    expect(md.stdout).toContain('<details><summary>w3: last 2 lines</summary>\n\n```text\noutput of 3\nerror: broke 3\n```\n\n</details>\n');
+    expect(md.stdout).toMatch(/\n\| #2 \| w2 \| ❌ failed \| exit 1 \| 1 \| \d+\.\ds \| \d+ B \|\n/);
+    expect(md.stdout).toContain('<details><summary>#3: last 2 lines</summary>\n\n```text\noutput of 3\nerror: broke 3\n```\n\n</details>\n');
+  });
+
+  it('counts tasks, not slots: 5 tasks on 2 workers, first attempts failing and retried, one failing for good, as relay itself counts them', () => {
+    const dir = tmp();
+    // Task 2 fails once then succeeds (a marker file per task), task 4 always fails.
+    const script = 'if [ "$1" = 4 ] || { [ "$1" = 2 ] && [ ! -e "m$1" ]; }; then touch "m$1"; echo "failing $1"; exit 1; fi; echo "fine $1"';
+    const run = relaySync(['fanout', '--tasks', '-', '-w', '2', '--retries', '1', '--retry-delay', '0', '--progress', 'plain', '--', 'sh', '-c', script, '_', '{#}'], { cwd: dir, input: 'a\nb\nc\nd\ne\n' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/5 tasks: 4 ok, 1 failed, 7 attempts/);
+    const file = join(dir, 'run.ndjson');
+    writeFileSync(file, run.stdout);
+    const text = relaySync(['summary', file]);
+    expect(text.stdout).toMatch(/^relay: failed \(completed, exit 1\); 5 tasks: 4 ok, 1 failed, 7 attempts in /);
+    expect(text.stdout).toMatch(/\n#2 +w\d +ok +2 /);
+    expect(text.stdout).toMatch(/\n#4 +w\d +failed +2 /);
+    expect(text.stdout).toContain('attempt 2), last lines:\n  failing 4\n');
   });
 
   it('appends the markdown table to $GITHUB_STEP_SUMMARY at the end of a fanout, and groups plain progress in GitHub Actions', () => {
@@ -172,9 +207,9 @@ describe('relay summary', () => {
     expect(r.status).toBe(1);
     const frames = parseFrames(r.stdout);
     const md = readFileSync(summaryFile, 'utf8');
-    expect(md.startsWith('earlier step\n### relay: failed (completed, exit 1); 2 workers: 1 ok, 1 failed in ')).toBe(true);
-    expect(md).toMatch(/\n\| w1 \| ✅ ok \| exit 0 \|/);
-    expect(md).toContain('<details><summary>w2: last 3 lines</summary>\n\n```text\n::endgroup::\noutput of 2\nerror: broke 2\n```');
+    expect(md.startsWith('earlier step\n### relay: failed (completed, exit 1); 2 tasks: 1 ok, 1 failed in ')).toBe(true);
+    expect(md).toMatch(/\n\| #1 \| w1 \| ✅ ok \| exit 0 \|/);
+    expect(md).toContain('<details><summary>#2: last 3 lines</summary>\n\n```text\n::endgroup::\noutput of 2\nerror: broke 2\n```');
     // The same table `relay summary --format markdown` prints for the same frames.
     const file = join(dir, 'run.ndjson');
     writeFileSync(file, frames.map((f) => JSON.stringify(f)).join('\n') + '\n');

@@ -2,7 +2,7 @@
 // with a bad value reported as a usage error naming it (exit 2).
 import { Args, Flags } from '@oclif/core';
 import { usageError } from '../errors.js';
-import { parseShard, type Shard } from '../tasks/shard.js';
+import { shardFromEnv, type Shard } from '../tasks/shard.js';
 import { parseDuration, parseSize } from '../units.js';
 
 /** oclif reports errors thrown by a flag's parser as failures of that flag: make them usage errors. */
@@ -31,8 +31,8 @@ export const positiveDuration = unitFlag((text) => {
 /** 4096, 64KB, 1MiB → bytes. */
 export const size = unitFlag(parseSize);
 
-/** K/N (parseShard's errors are usage errors already). */
-export const shard = Flags.custom<Shard>({ parse: async (input) => parseShard(input) });
+/** K/N, or auto / auto/N from the CI engine's variables (the errors are usage errors already). */
+export const shard = Flags.custom<Shard>({ parse: async (input) => shardFromEnv(input, process.env) });
 
 /** How help shows a default that is stored in ms (3000) but typed as a duration (3s). */
 export const shownAs = (text: string) => async (): Promise<string> => text;

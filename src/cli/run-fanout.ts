@@ -24,6 +24,8 @@ import { loadInput, loadTasks } from './inputs.js';
 import { openDestination } from './output.js';
 import { handleSignals } from './signals.js';
 import { watchStepSummary } from './step-summary.js';
+import { watchNotify } from './notify.js';
+import { loadResume } from './resume.js';
 import { usageError, type RelayError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -59,6 +61,10 @@ export interface FanoutCliOptions {
   results: string | undefined;
   /** --no-config */
   noConfig?: boolean | undefined;
+  /** --resume-from FILE */
+  resumeFrom: string | undefined;
+  /** --notify COMMAND */
+  notify: string | undefined;
 }
 
 export async function runFanout(options: FanoutCliOptions): Promise<number> {
@@ -66,6 +72,7 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
   const tasks = await loadTasks(options.tasksFile, options.task, process.stdin);
   if (options.engine.shard && !tasks) throw usageError('--shard needs a task list (--tasks or --task)');
   const input = loadInput(options.input, options.inputFile);
+  const resume = options.resumeFrom === undefined ? undefined : await loadResume(options.resumeFrom, tasks, options.engine.shard);
   const plan = planAgentFlags({ ...options, taskList: tasks !== undefined });
   const runId = randomUUID();
   const extension = plan.run
@@ -82,6 +89,7 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
     command: plan.command ?? simCommand(),
     workers: plan.workers,
     tasks,
+    resume,
     idleTimeoutMs: plan.idleTimeoutMs,
     input,
   });
@@ -89,6 +97,7 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
   if (destination.notice) process.stderr.write(`relay: ${destination.notice}\n`);
   progress.start(run);
   const stepSummary = watchStepSummary(run, process.env, process.stderr);
+  const notifier = options.notify === undefined ? undefined : watchNotify(run, options.notify, process.stderr);
   let forced: number | undefined;
   const releaseSignals = handleSignals(run, {
     onStop: (signal) => process.stderr.write(`relay: ${signal}: stopping workers (send it again to kill them now)\n`),
@@ -114,6 +123,7 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
   const outcome = await (forced !== undefined ? settleNow(run, piped) : piped);
   await progress.stop();
   await stepSummary?.finish();
+  await notifier?.finish();
   releaseSignals();
   const code = forced ?? (resultsFailed ? EXIT.output_failed : (outcome?.exitCode ?? result.exitCode));
   if (outcome && !outcome.flushed) {

@@ -179,7 +179,9 @@ ${exitCodesHelp()}`;
     workers: Flags.integer({ char: 'w', min: 1, description: `Worker slots: how many tasks run at once. [default: the number of tasks, at most ${DEFAULTS.maxDefaultWorkers}; ${DEFAULTS.workers} without a task list; never more than the tasks]` }),
     tasks: Flags.string({ char: 't', description: 'Task list: one task per line, or JSON object lines {"id","prompt","cwd","env"}; "-" reads stdin.', helpValue: 'FILE', helpGroup: 'TASKS' }),
     task: Flags.string({ multiple: true, description: 'A task (repeatable); runs after the --tasks lines.', helpValue: 'TEXT', helpGroup: 'TASKS' }),
-    shard: shard({ description: 'Run only the K-th of N slices of the task list: tasks K, K+N, K+2N…', helpValue: 'K/N', helpGroup: 'TASKS' }),
+    shard: shard({ description: 'Run only the K-th of N slices of the task list: tasks K, K+N, K+2N…; auto (or auto/N) takes K and N from GitLab CI, CircleCI, Buildkite or a Kubernetes Indexed Job.', helpValue: 'K/N|auto[/N]', helpGroup: 'TASKS' }),
+    'resume-from': Flags.string({ description: 'Run only the tasks that did not succeed in the run whose frames are in FILE (same task list; failed, cancelled, never started). Its run_finished counts the others as skipped.', helpValue: 'FILE', helpGroup: 'TASKS' }),
+    notify: Flags.string({ description: 'Run COMMAND (a shell command line) when an agent waits for input, an attempt failed, and the run finished: the frame as JSON on its stdin, RELAY_EVENT, RELAY_TASK_ID, RELAY_REASON… in its environment. Never blocks the run.', helpValue: 'COMMAND' }),
     'fail-fast': Flags.boolean({ description: 'After the first task failed, stop the others and start no more.', exclusive: ['max-failures'], helpGroup: 'POLICIES' }),
     'max-failures': Flags.integer({ min: 1, description: 'After N tasks failed, stop the others and start no more.', helpValue: 'N', helpGroup: 'POLICIES' }),
     timeout: positiveDuration({ description: 'Stop an attempt still running after DURATION, e.g. 90s, 10m (reason "timeout").', helpValue: 'DURATION', helpGroup: 'POLICIES' }),
@@ -253,6 +255,8 @@ ${exitCodesHelp()}`;
       keepWorktrees: flags['keep-worktrees'],
       results: flags.results,
       noConfig: flags['no-config'],
+      resumeFrom: flags['resume-from'],
+      notify: flags.notify,
     });
   }
 }

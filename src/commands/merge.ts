@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 import { RelayCommand } from '../cli/command.js';
 import { exitCodeRows, exitCodesHelp } from '../exit-codes.js';
 import { recordDebugStats } from '../cli/debug-stats.js';
@@ -14,13 +14,15 @@ order the files were given with seq renumbered 1..n, and one run_finished
 whose counts, attempts, failed_tasks and not_started are summed, slowest
 recomputed, duration the longest shard's, ok and exit_code recomputed (a
 stopped shard's reason and status win). Worker ids repeat across shards;
-task numbers are those of the full list. A shard missing from 1..N is noted
-on stderr.
+task numbers are those of the full list; agent totals summed. A shard
+missing from 1..N makes the merged run not ok (run_finished.ok false, exit
+1) unless --allow-partial accepts the partial set.
 
 Exit codes:
 ${exitCodesHelp(
-  exitCodeRows(['ok', 'usage', 'output_failed', 'output_closed'], {
+  exitCodeRows(['ok', 'failed', 'usage', 'output_failed', 'output_closed'], {
     ok: 'merged (whatever the shards\' outcomes: see run_finished.ok)',
+    failed: 'merged, but shards are missing from 1..N (without --allow-partial)',
     usage: 'bad input (a file missing, malformed, cut short, or a shard twice)',
   }),
 )}`;
@@ -36,12 +38,15 @@ ${exitCodesHelp(
   static override args = {
     files: Args.string({ description: 'Frame files written by relay fanout --shard K/N (--output FILE).', required: true }),
   };
-  static override usage = '<%= command.id %> FILE...';
+  static override flags = {
+    'allow-partial': Flags.boolean({ description: 'Accept shards missing from 1..N: the merge is ok if the given shards are.' }),
+  };
+  static override usage = '<%= command.id %> [--allow-partial] FILE...';
 
   async run(): Promise<void> {
     recordDebugStats();
-    const { argv } = await this.parse(Merge);
+    const { argv, flags } = await this.parse(Merge);
     const { runMerge } = await import('../cli/run-merge.js');
-    process.exitCode = await runMerge(argv as string[]);
+    process.exitCode = await runMerge(argv as string[], flags['allow-partial']);
   }
 }

@@ -4,10 +4,11 @@ import { RelayCommand } from '../cli/command.js';
 import { recordDebugStats } from '../cli/debug-stats.js';
 
 export default class Replay extends RelayCommand {
-  static override summary = 'Show what each worker\'s terminal showed, from a saved frame stream.';
+  static override summary = 'Show what each attempt\'s terminal showed, from a saved frame stream.';
 
-  static override description = `Reads a frame stream (FILE, or "-" for stdin) and shows, for each worker
-(or only --worker), one of:
+  static override description = `Reads a frame stream (FILE, or "-" for stdin) and shows, for each attempt
+(one run of one task in its own terminal; only those of --worker or --task
+if given), one of:
 
 - its final screen (default), rendered by a headless terminal emulator
   (xterm.js) at the run's --cols x --rows: cursor movement, erasing and
@@ -15,10 +16,12 @@ export default class Replay extends RelayCommand {
 - its transcript (--transcript): everything it printed as plain text, ANSI
   stripped, carriage-return redraws resolved (the rules of fanout --lines);
 - its output re-played to stdout at the recorded pace (--live), pauses
-  capped by --max-delay; needs --worker when the run had several workers.
+  capped by --max-delay; needs --worker or --task when the run had several
+  workers.
 
-With several workers, each screen or transcript comes under a header line
-naming the worker and how it ended, a blank line between them.
+With several attempts, each screen or transcript comes under a header line
+naming the task, the worker, the attempt and how it ended, a blank line
+between them.
 
 A stream cut off mid-run (no run_finished, or a last line cut in half) is
 still replayed, with a one-line warning on stderr. A line that is not a
@@ -35,6 +38,7 @@ and when the output fails.`;
   static override examples = [
     { description: 'Record a run, then see every worker\'s final screen:', command: '<%= config.bin %> fanout -w 3 --output run.ndjson; <%= config.bin %> <%= command.id %> run.ndjson' },
     { description: 'One worker\'s transcript as plain text:', command: '<%= config.bin %> <%= command.id %> run.ndjson --worker w2 --transcript' },
+    { description: 'Every attempt of one task (by id, or #N by number), as plain text:', command: '<%= config.bin %> <%= command.id %> run.ndjson --task fix-login --transcript' },
     { description: 'Watch worker 2 again, as it happened:', command: '<%= config.bin %> <%= command.id %> run.ndjson --worker 2 --live' },
     { description: 'From a pipe:', command: '<%= config.bin %> fanout -w 1 -- htop -n 3 | <%= config.bin %> <%= command.id %> -' },
   ];
@@ -44,7 +48,8 @@ and when the output fails.`;
   };
 
   static override flags = {
-    worker: Flags.string({ char: 'w', description: 'Only this worker: its id (w2) or number (2).', helpValue: 'ID' }),
+    worker: Flags.string({ char: 'w', description: 'Only the attempts of this worker slot: its id (w2) or number (2).', helpValue: 'ID' }),
+    task: Flags.string({ char: 't', description: 'Only the attempts of this task: its id, or #N for its number.', helpValue: 'ID' }),
     transcript: Flags.boolean({ description: 'Plain text of everything it printed instead of the final screen.', exclusive: ['live'] }),
     live: Flags.boolean({ description: 'Re-play the output at its recorded pace (to a terminal).', exclusive: ['transcript'] }),
     'max-delay': duration({ description: 'Live mode: longest pause between two chunks, e.g. 250ms, 2s. [default: 1s]', helpValue: 'DURATION' }),
@@ -60,6 +65,7 @@ and when the output fails.`;
       file: args.file,
       mode: flags.live ? 'live' : flags.transcript ? 'transcript' : 'screen',
       worker: flags.worker,
+      task: flags.task,
       maxDelayMs: flags['max-delay'] ?? 1000,
       stdout: process.stdout,
       stderr: process.stderr,

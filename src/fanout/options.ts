@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { usageError } from '../errors.js';
 import { DEFAULT_COALESCE_MS } from './coalesce.js';
 import { resolveLineMode, type LineMode, type LineModeOptions } from '../lines/line-mode.js';
@@ -34,6 +35,12 @@ export interface FanoutOptions {
   tasks?: readonly (string | TaskInput)[];
   /** Run only the K-th of N slices of `tasks` (task i goes to slice ((i - 1) mod N) + 1). */
   shard?: Shard;
+  /**
+   * Resume a run of the same task list: the tasks whose ids are in `succeeded` are not run again
+   * (counted as `skipped`); `from` is that run's id. See readResumePoint() for reading it from a
+   * frame file. Default: none.
+   */
+  resume?: { from: string; succeeded: readonly string[] };
   /** Worker slots, i.e. how many tasks run at once. Default: the number of tasks, at most 9; 4 without tasks. Never more than the tasks. */
   workers?: number;
   /** After this many tasks failed (after their retries), stop the others (reason "cancelled") and start no more. Default: never (the CLI's --fail-fast is 1). */
@@ -96,7 +103,7 @@ export interface FanoutOptions {
   now?: () => number;
 }
 
-type Optionals = 'extension' | 'signal' | 'runId' | 'spawn' | 'env' | 'tasks' | 'shard' | 'maxFailures' | 'timeoutMs' | 'idleTimeoutMs' | 'input' | 'lines' | 'stream';
+type Optionals = 'resume' | 'extension' | 'signal' | 'runId' | 'spawn' | 'env' | 'tasks' | 'shard' | 'maxFailures' | 'timeoutMs' | 'idleTimeoutMs' | 'input' | 'lines' | 'stream';
 
 export interface ResolvedOptions extends Required<Omit<FanoutOptions, Optionals>> {
   /** Null when line mode is off. */
@@ -107,6 +114,9 @@ export interface ResolvedOptions extends Required<Omit<FanoutOptions, Optionals>
   /** False when the tasks are the implicit one-per-worker ones. */
   taskList: boolean;
   shard: Shard | undefined;
+  /** sha256 of the full task list (ids and texts in order), with a task list. */
+  taskDigest: string | undefined;
+  resume: { from: string; succeeded: ReadonlySet<string> } | undefined;
   maxFailures: number | undefined;
   timeoutMs: number | undefined;
   idleTimeoutMs: number | undefined;
@@ -181,16 +191,28 @@ function numberTasks(input: readonly (string | TaskInput)[]): Task[] {
 }
 
 /** Tasks and worker slots: slots default to the task count (capped), and never exceed it. */
-function resolveTasks(options: FanoutOptions): { tasks: Task[]; taskList: boolean; workers: number } {
+/** What --resume-from compares: the whole list, ids and texts in order, before any shard. */
+export function taskListDigest(tasks: readonly Pick<Task, 'id' | 'text'>[]): string {
+  const hash = createHash('sha256');
+  for (const t of tasks) hash.update(JSON.stringify([t.id, t.text])).update('\n');
+  return hash.digest('hex');
+}
+
+function resolveTasks(options: FanoutOptions): { tasks: Task[]; taskList: boolean; workers: number; taskDigest: string | undefined } {
   if (options.tasks === undefined) {
     if (options.shard) throw usageError('needs a task list to take a slice of (tasks)', { option: 'shard', value: options.shard });
     const workers = positiveInteger('workers', options.workers ?? DEFAULTS.workers);
-    return { tasks: implicitTasks(workers), taskList: false, workers };
+    if (options.resume) throw usageError('resume needs a task list');
+    return { tasks: implicitTasks(workers), taskList: false, workers, taskDigest: undefined };
   }
   const all = numberTasks(options.tasks);
   const tasks = options.shard ? selectShard(all, options.shard) : all;
   const wanted = positiveInteger('workers', options.workers ?? (Math.min(all.length, DEFAULTS.maxDefaultWorkers) || 1));
-  return { tasks, taskList: true, workers: Math.max(1, Math.min(wanted, tasks.length)) };
+  const unknown = options.resume?.succeeded.find((id) => !all.some((t) => t.id === id));
+  if (unknown !== undefined) throw usageError(`resume: task "${unknown}" is not in the task list`);
+  const skipped = new Set(options.resume?.succeeded ?? []);
+  const toRun = tasks.filter((t) => !skipped.has(t.id)).length;
+  return { tasks, taskList: true, workers: Math.max(1, Math.min(wanted, toRun || 1)), taskDigest: taskListDigest(all) };
 }
 
 function workerEnv(env: NodeJS.ProcessEnv, cwd: string): Record<string, string> {
@@ -227,6 +249,7 @@ export function resolveOptions(options: FanoutOptions): ResolvedOptions {
     command,
     ...tasks,
     shard: options.shard,
+    resume: options.resume ? { from: options.resume.from, succeeded: new Set(options.resume.succeeded) } : undefined,
     maxFailures,
     timeoutMs: positiveMs('timeoutMs', options.timeoutMs),
     idleTimeoutMs: positiveMs('idleTimeoutMs', options.idleTimeoutMs),

@@ -12,12 +12,19 @@ export interface TaskRecord {
   signal: string | null;
   /** Its last attempt's. */
   durationMs: number;
+  /** Not run: it had succeeded in the run this one resumes. */
+  skipped?: boolean;
 }
 
 export const SLOWEST = 5;
 
 export function emptyCounts(): OutcomeCounts {
   return { total: 0, ok: 0, failed: 0, signal: 0, spawn_error: 0, cancelled: 0, timeout: 0, idle: 0, awaiting_input: 0, agent_error: 0, not_started: 0 };
+}
+
+/** A task that needs nothing more: it succeeded here, or in the run this one resumes. */
+export function taskDone(r: TaskRecord): boolean {
+  return r.skipped === true || succeeded(r);
 }
 
 /** Ended by itself with exit 0: the one definition of success for attempts, tasks and progress. */
@@ -29,7 +36,8 @@ export function countOutcomes(records: readonly TaskRecord[]): OutcomeCounts {
   const counts = emptyCounts();
   for (const r of records) {
     counts.total += 1;
-    if (r.reason === null) counts.not_started += 1;
+    if (r.skipped) counts.skipped = (counts.skipped ?? 0) + 1;
+    else if (r.reason === null) counts.not_started += 1;
     else if (r.reason === 'exit') counts[r.exitCode === 0 ? 'ok' : 'failed'] += 1;
     else if (r.reason === 'awaiting_input') counts.awaiting_input = (counts.awaiting_input ?? 0) + 1;
     else if (r.reason === 'agent_error') counts.agent_error = (counts.agent_error ?? 0) + 1;
@@ -46,7 +54,7 @@ export function failedTasks(records: readonly TaskRecord[]): FailedTaskInfo[] {
 }
 
 export function notStarted(records: readonly TaskRecord[]): string[] {
-  return records.filter((r) => r.reason === null).map((r) => r.task.id);
+  return records.filter((r) => r.reason === null && !r.skipped).map((r) => r.task.id);
 }
 
 /** The `limit` slowest, slowest first; ties in task order. */

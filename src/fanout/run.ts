@@ -63,10 +63,11 @@ class Run implements FanoutRun {
     this.queue = new FrameQueue(opts.highWaterMark, opts.lowWaterMark, (p) => this.setPaused(p));
     this.result = new Promise<RunResult>((resolve) => (this.settle = resolve));
     this.slots = Array.from({ length: opts.workers }, (_, i) => new Slot(i + 1));
-    this.jobs = new JobQueue(opts.tasks);
-    this.records = opts.tasks.map((task) => ({ task, attempts: 0, reason: null, exitCode: null, signal: null, durationMs: 0 }));
+    const skipped = opts.resume?.succeeded ?? new Set<string>();
+    this.jobs = new JobQueue(opts.tasks.filter((t) => !skipped.has(t.id)));
+    this.records = opts.tasks.map((task) => ({ task, attempts: 0, reason: null, exitCode: null, signal: null, durationMs: 0, ...(skipped.has(task.id) ? { skipped: true } : {}) }));
     for (const r of this.records) this.recordOf.set(r.task, r);
-    this.progress.total = opts.tasks.length;
+    this.progress.total = opts.tasks.length - skipped.size;
     this.policies = composePolicies(opts, () => this.stop('fail_fast'));
     this.emit({
       type: 'run_started',
@@ -78,6 +79,8 @@ class Run implements FanoutRun {
       version: opts.version,
       cols: opts.cols,
       rows: opts.rows,
+      ...(opts.taskDigest ? { task_digest: opts.taskDigest } : {}),
+      ...(opts.resume ? { resume: { from: opts.resume.from, skipped: opts.tasks.filter((t) => skipped.has(t.id)).map((t) => t.id) } } : {}),
     });
     opts.signal?.addEventListener('abort', () => this.stop('aborted'), { once: true });
     void this.dispatch();
@@ -238,7 +241,7 @@ class Run implements FanoutRun {
 
   private buildResult(): RunResult {
     const summary = tallyOutcomes(this.records);
-    const ok = summary.counts.ok === summary.counts.total && !this.stopReason;
+    const ok = summary.counts.ok + (summary.counts.skipped ?? 0) === summary.counts.total && !this.stopReason;
     return {
       ok,
       exitCode: this.stopReason ? STOP_EXIT_CODES[this.stopReason] : ok ? 0 : 1,

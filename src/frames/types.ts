@@ -48,6 +48,7 @@ export const Counts = Type.Object({
   awaiting_input: Type.Optional(Type.Integer({ minimum: 0, description: 'stopped because its agent waited for input (--on-input fail); always written, absent from older v1 files' })),
   agent_error: Type.Optional(Type.Integer({ minimum: 0, description: 'ended, but its agent reported a failure; always written, absent from older v1 files' })),
   not_started: Type.Integer({ minimum: 0, description: 'never started: the run was stopped first' }),
+  skipped: Type.Optional(Type.Integer({ minimum: 0, description: 'not run again: it had succeeded in the run resumed from (--resume-from); present on resumed runs' })),
 }, { description: 'Tasks by final outcome (the last attempt\'s, after retries); every key is always present and total is the sum of the others.' });
 
 /** A task that failed, in run_finished. */
@@ -92,6 +93,11 @@ export const RunStartedFrame = frame('run_started', 'First frame of every run.',
   version: Type.String({ description: 'relay version.' }),
   cols: Type.Integer({ minimum: 1 }),
   rows: Type.Integer({ minimum: 1 }),
+  task_digest: Type.Optional(Type.String({ description: 'sha256 (hex) of the full task list (ids and prompts in order, before --shard); present with a task list. --resume-from checks it.' })),
+  resume: Type.Optional(Type.Object({
+    from: Type.String({ description: 'run_id of the run resumed from.' }),
+    skipped: Type.Array(Type.String(), { description: 'Ids of the tasks that had succeeded there and are not run again.' }),
+  }, { description: 'Present with --resume-from.' })),
 });
 
 export const WorkerStartedFrame = frame('worker_started', 'A worker was started (or failed to start: then pid is null and worker_exited follows with reason spawn_error).', {

@@ -6,6 +6,7 @@
 import { encodeFrame } from '../frames/encode.js';
 import type { Frame, OutcomeCounts, RunEnd, RunFinished, RunStarted } from '../frames/types.js';
 import { emptyCounts, slowest } from '../fanout/outcomes.js';
+import { sumTotals } from '../agents/events/totals.js';
 import { usageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { checkShardFile, shardFrames, type ShardFile } from './read.js';
@@ -18,11 +19,16 @@ export interface LineSink {
 export interface MergeResult {
   /** The merged run_finished. */
   finished: RunFinished;
-  /** Shards missing from 1..N, for a notice (the merge is still valid). */
+  /** Shards missing from 1..N: then the merged run is not ok, unless allowPartial. */
   missingShards: string[];
 }
 
-export async function mergeFrameFiles(paths: readonly string[], sink: LineSink): Promise<MergeResult> {
+export interface MergeOptions {
+  /** Accept a shard set with shards missing from 1..N: their absence alone does not make the run fail. */
+  allowPartial?: boolean;
+}
+
+export async function mergeFrameFiles(paths: readonly string[], sink: LineSink, options: MergeOptions = {}): Promise<MergeResult> {
   if (paths.length === 0) throw usageError('merge: give the frame files of the shards, e.g. relay merge shard-*.ndjson');
   const files: ShardFile[] = [];
   for (const path of paths) files.push(await checkShardFile(path));
@@ -36,7 +42,7 @@ export async function mergeFrameFiles(paths: readonly string[], sink: LineSink):
       if (frame.type !== 'run_started' && frame.type !== 'run_finished') await put(frame);
     }
   }
-  const finished = mergedFinish(files);
+  const finished = mergedFinish(files, missingShards.length > 0 && !options.allowPartial);
   await put(finished);
   return { finished: { ...finished, seq }, missingShards };
 }
@@ -60,7 +66,8 @@ function checkShards(files: readonly ShardFile[]): string[] {
 
 function mergedStart(files: readonly ShardFile[]): RunStarted {
   const first = files[0]!.started;
-  const { shard: _shard, ...rest } = first;
+  // Which shard and what it resumed describe one file, not the merged run.
+  const { shard: _shard, resume: _resume, ...rest } = first;
   return {
     ...rest,
     // Slots are numbered per shard (w1…), so the largest slot count describes the ids in the stream.
@@ -70,16 +77,18 @@ function mergedStart(files: readonly ShardFile[]): RunStarted {
   };
 }
 
-function mergedFinish(files: readonly ShardFile[]): RunFinished {
+function mergedFinish(files: readonly ShardFile[], incomplete: boolean): RunFinished {
   const ends = files.map((f) => f.finished);
+  const resumed = ends.some((e) => e.counts.skipped !== undefined);
   const counts = ends.reduce<OutcomeCounts>((sum, e) => {
     for (const key of Object.keys(sum) as (keyof OutcomeCounts)[]) sum[key] = (sum[key] ?? 0) + (e.counts[key] ?? 0); // ?? 0: awaiting_input is absent from older v1 files
     return sum;
-  }, emptyCounts());
+  }, { ...emptyCounts(), ...(resumed ? { skipped: 0 } : {}) });
+  const agents = ends.flatMap((e) => (e.agent ? [e.agent] : []));
   // A shard that was stopped (Ctrl-C, fail-fast…) decides the merged reason and status.
   const stopped = ends.find((e) => e.reason !== 'completed');
   const reason: RunEnd = stopped?.reason ?? 'completed';
-  const ok = !stopped && counts.ok === counts.total;
+  const ok = !stopped && !incomplete && counts.ok + (counts.skipped ?? 0) === counts.total;
   return {
     v: 1,
     seq: 0,
@@ -95,5 +104,6 @@ function mergedFinish(files: readonly ShardFile[]): RunFinished {
     slowest: slowest(ends.flatMap((e) => e.slowest)),
     // Shards run side by side (a CI matrix): the merged run took as long as the longest.
     duration_ms: Math.max(...ends.map((e) => e.duration_ms)),
+    ...(agents.length > 0 ? { agent: sumTotals(agents) } : {}),
   };
 }

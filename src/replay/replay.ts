@@ -1,6 +1,8 @@
-// `relay replay`: what each worker's terminal showed, from a saved frame stream. Three views,
-// one pass over the frames: the final screen (a headless terminal emulator per worker), the
-// transcript (the line assembler of line mode), or the output re-played at its recorded pace.
+// `relay replay`: what each attempt's terminal showed, from a saved frame stream. Every attempt
+// (one run of one task on a worker slot) had a terminal of its own, so that is the unit: a slot
+// that ran five tasks shows five screens. Three views, one pass over the frames: the final screen
+// (a headless terminal emulator per attempt), the transcript (the line assembler of line mode),
+// or the output re-played at its recorded pace.
 import type { Readable } from 'node:stream';
 import { usageError } from '../errors.js';
 import type { Frame } from '../frames/types.js';
@@ -28,17 +30,21 @@ export interface ReplayOptions {
   /** Name of the input, for messages ("-" for stdin). */
   file: string;
   mode: ReplayMode;
-  /** Only this worker ("w2" or "2"). Default: all (live needs one when the run had several). */
+  /** Only this worker's attempts ("w2" or "2"). Default: all (live needs a worker or a task when the run had several). */
   worker?: string;
+  /** Only this task's attempts: its id, or #N for its number. */
+  task?: string;
   /** Live mode: longest pause between two chunks, in ms. */
   maxDelayMs: number;
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream;
 }
 
-/** One worker's view, fed chunk by chunk. */
+/** One attempt's view, fed chunk by chunk. */
 interface View {
+  /** "#3 fix-login on w2", with ", attempt 2" on retries. */
   id: string;
+  /** Sort key: the order its first frame came in. */
   index: number;
   /** "exit 0", "SIGKILL", … once its worker_exited frame was seen. */
   end: string | null;
@@ -92,7 +98,8 @@ export async function replay(o: ReplayOptions): Promise<number> {
   if (o.mode === 'live') return replayLive(o);
   const replayer = new Replayer(o, null);
   await readAll(o, replayer);
-  await print(o, replayer.views(), replayer.only !== undefined);
+  const views = replayer.views();
+  await print(o, views, views.length === 1 && (replayer.only !== undefined || o.task !== undefined));
   return 0;
 }
 
@@ -131,7 +138,8 @@ async function replayLive(o: ReplayOptions): Promise<number> {
 /** One pass over the frames: each worker's frames go to its view (or, live, straight out). */
 class Replayer {
   readonly only: string | undefined;
-  private readonly byWorker = new Map<string, View>();
+  private readonly byAttempt = new Map<string, View>();
+  private readonly tasksSeen = new Set<string>();
   private size = { cols: 120, rows: 40 };
   private screensBytes = 0;
   private readonly seen = new Set<string>();
@@ -147,32 +155,41 @@ class Replayer {
 
   async onFrame(f: Frame): Promise<void> {
     if (f.type === 'run_started') return this.onRunStarted(f);
-    if (!('worker' in f)) return;
+    if (!('worker' in f) || !('task_id' in f)) return;
     this.seen.add(f.worker);
+    this.tasksSeen.add(f.task_id).add(`#${f.task}`);
     if (this.only && f.worker !== this.only) return;
-    if (f.type === 'worker_stream') this.streamed.add(f.worker);
-    // A worker's lines come after the stream frames they were made from: use them only without those.
-    if (f.type === 'worker_line' && this.streamed.has(f.worker)) return;
+    if (this.o.task !== undefined && f.task_id !== this.o.task && `#${f.task}` !== this.o.task) return;
+    const key = `${f.task_id}\0${f.attempt}`;
+    if (f.type === 'worker_stream') this.streamed.add(key);
+    // An attempt's lines come after the stream frames they were made from: use them only without those.
+    if (f.type === 'worker_line' && this.streamed.has(key)) return;
     if (this.live) {
       if (f.type === 'worker_stream') await this.live.play(f.ts, f.data);
       if (f.type === 'worker_line') await this.live.play(f.ts, `${f.text}\r\n`);
       return;
     }
-    const view = await this.viewOf(f.worker, 'index' in f ? f.index : Number(f.worker.slice(1)));
+    const label = `${f.task_id === String(f.task) ? `#${f.task}` : `#${f.task} ${f.task_id}`} on ${f.worker}${f.attempt > 1 ? `, attempt ${f.attempt}` : ''}`;
+    const view = await this.viewOf(key, label);
     if (f.type === 'worker_stream') view.add(f.data);
     if (f.type === 'worker_line') view.addLine(f.text);
     if (f.type === 'worker_exited') view.end = ending(f);
   }
 
-  /** --worker named a worker the stream does not have: say which it has. */
+  /** --worker or --task named one the stream does not have: say which it has. */
   checkWorkerSeen(): void {
-    if (!this.only || this.seen.has(this.only)) return;
     const name = inputName(this.o.file);
-    throw usageError(`--worker: no worker ${this.only} in ${name}${this.seen.size ? ` (it has ${[...this.seen].join(', ')})` : ''}`);
+    if (this.only && !this.seen.has(this.only)) {
+      throw usageError(`--worker: no worker ${this.only} in ${name}${this.seen.size ? ` (it has ${[...this.seen].join(', ')})` : ''}`);
+    }
+    if (this.o.task !== undefined && !this.tasksSeen.has(this.o.task)) {
+      const ids = [...this.tasksSeen].filter((t) => !t.startsWith('#'));
+      throw usageError(`--task: no task ${this.o.task} in ${name}${ids.length ? ` (it has ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''})` : ''}`);
+    }
   }
 
   views(): View[] {
-    return [...this.byWorker.values()].sort((a, b) => a.index - b.index);
+    return [...this.byAttempt.values()].sort((a, b) => a.index - b.index);
   }
 
   private onRunStarted(f: Extract<Frame, { type: 'run_started' }>): void {
@@ -180,15 +197,16 @@ class Replayer {
     if (this.o.mode === 'screen' && (f.cols > MAX_SCREEN_COLS || f.rows > MAX_SCREEN_ROWS)) {
       this.o.stderr.write(`relay: warning: ${inputName(this.o.file)}: its terminals were ${f.cols}x${f.rows}, over replay's limit of ${MAX_SCREEN_COLS}x${MAX_SCREEN_ROWS}; showing ${this.size.cols}x${this.size.rows}\n`);
     }
-    if (this.live && !this.only && f.workers > 1) throw usageError(`--live shows one terminal: pick one of the ${f.workers} workers with --worker`);
+    if (this.live && !this.only && this.o.task === undefined && f.workers > 1) throw usageError(`--live shows one terminal: pick one of the ${f.workers} workers with --worker, or a task with --task`);
   }
 
-  private async viewOf(id: string, index: number): Promise<View> {
-    let view = this.byWorker.get(id);
+  private async viewOf(key: string, label: string): Promise<View> {
+    let view = this.byAttempt.get(key);
     if (!view) {
-      if (this.o.mode === 'screen') this.reserveScreen(id);
-      view = this.o.mode === 'screen' ? screenView(id, index, await createScreen(this.size.cols, this.size.rows)) : transcriptView(id, index);
-      this.byWorker.set(id, view);
+      const index = this.byAttempt.size;
+      if (this.o.mode === 'screen') this.reserveScreen(label);
+      view = this.o.mode === 'screen' ? screenView(label, index, await createScreen(this.size.cols, this.size.rows)) : transcriptView(label, index);
+      this.byAttempt.set(key, view);
     }
     return view;
   }
@@ -198,13 +216,13 @@ class Replayer {
     this.screensBytes += screenBytes(this.size);
     if (this.screensBytes <= SCREENS_BUDGET_BYTES) return;
     throw usageError(
-      `${inputName(this.o.file)}: too many workers' screens to hold at once (${this.byWorker.size + 1} at ${this.size.cols}x${this.size.rows}, at ${id}); ` +
-        'replay one with --worker, or use --transcript',
+      `${inputName(this.o.file)}: too many screens to hold at once (${this.byAttempt.size + 1} at ${this.size.cols}x${this.size.rows}, at ${id}); ` +
+        'replay some with --worker or --task, or use --transcript',
     );
   }
 }
 
-/** One worker: its lines only. Several: each under a header naming it and how it ended, a blank line between. */
+/** One attempt asked for: its lines only. Several: each under a header naming it and how it ended, a blank line between. */
 async function print(o: ReplayOptions, views: View[], single: boolean): Promise<void> {
   const blocks: string[] = [];
   for (const view of views) {

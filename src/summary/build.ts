@@ -1,21 +1,28 @@
-// A run's outcome per worker, from its frames: what `relay summary` prints and what
-// `relay fanout` appends to $GITHUB_STEP_SUMMARY. Fed one frame at a time, so it works on a
-// live run (observe) and on a saved stream alike, including one cut off mid-run.
+// A run's outcome per task (its last attempt's, after retries), from its frames: what `relay
+// summary` prints and what `relay fanout` appends to $GITHUB_STEP_SUMMARY. Fed one frame at a
+// time, so it works on a live run (observe) and on a saved stream alike, including one cut off
+// mid-run. Without a task list every worker ran one implicit task, so the rows are the workers'.
 import type { Frame, RunFinished, RunStarted } from '../frames/types.js';
 import { OutputTail } from '../lines/tail.js';
 
-export interface WorkerSummary {
-  worker: string;
-  index: number;
-  /** ok, failed (non-zero exit), or the worker_exited reason (signal, spawn_error, cancelled…); unfinished when it never exited. */
+export interface TaskSummary {
+  /** The task's number in the full list, and its id. */
+  task: number;
+  id: string;
+  /** The worker slot of its last attempt ("w3"); null for a task never started. */
+  worker: string | null;
+  /** Attempts started (retries included). */
+  attempts: number;
+  /** ok, failed (non-zero exit), the worker_exited reason (signal, spawn_error, cancelled…), unfinished (no exit recorded), not_started or skipped (succeeded in a run this one resumed). */
   outcome: string;
   exitCode: number | null;
   signal: string | null;
-  /** null when it never exited and no later frame tells how long it ran. */
+  /** Its last attempt's; null when it never exited and no later frame tells how long it ran. */
   durationMs: number | null;
+  /** Output bytes of every attempt. */
   bytes: number;
   error: string | null;
-  /** The last lines of its output; only for workers that did not end ok. */
+  /** The last lines of its last attempt's output; only for tasks that did not end ok. */
   lastLines: string[];
 }
 
@@ -23,19 +30,22 @@ export interface RunSummary {
   started: RunStarted | null;
   /** null when the stream ends before run_finished (cut off mid-run). */
   finished: RunFinished | null;
-  workers: WorkerSummary[];
+  /** In task order. */
+  tasks: TaskSummary[];
 }
 
 export interface SummaryOptions {
-  /** Lines shown per worker that did not end ok. Default 10. */
+  /** Lines shown per task that did not end ok. Default 10. */
   lastLines?: number;
 }
 
 interface Entry {
-  summary: WorkerSummary;
+  summary: TaskSummary;
   startedTs: number;
   tail: OutputTail;
 }
+
+type TaskFrame = { task: number; task_id: string; worker: string; ts: number };
 
 export class SummaryBuilder {
   private started: RunStarted | null = null;
@@ -53,51 +63,70 @@ export class SummaryBuilder {
     switch (frame.type) {
       case 'run_started':
         this.started = frame;
+        for (const id of frame.resume?.skipped ?? []) this.placeholder(id, 'skipped');
         break;
       case 'run_finished':
         this.finished = frame;
+        for (const id of frame.not_started) this.placeholder(id, 'not_started');
         break;
-      case 'worker_started':
-        this.entry(frame.worker, frame.index, frame.ts);
+      case 'worker_started': {
+        // A new attempt: its output tail and outcome start afresh; bytes add up over attempts.
+        const e = this.entry(frame);
+        Object.assign(e.summary, { worker: frame.worker, attempts: e.summary.attempts + 1, outcome: 'unfinished', exitCode: null, signal: null, durationMs: null, error: null });
+        e.startedTs = frame.ts;
+        e.tail = new OutputTail();
         break;
-      case 'worker_stream':
-        this.entry(frame.worker).tail.add(frame.data);
-        this.entry(frame.worker).summary.bytes += Buffer.byteLength(frame.data);
+      }
+      case 'worker_stream': {
+        const e = this.entry(frame);
+        e.tail.add(frame.data);
+        e.summary.bytes += Buffer.byteLength(frame.data);
         break;
+      }
       case 'worker_line':
-        this.entry(frame.worker).tail.addLine(frame.text);
+        this.entry(frame).tail.addLine(frame.text);
         break;
       case 'worker_exited': {
-        const s = this.entry(frame.worker, frame.index).summary;
+        const s = this.entry(frame).summary;
         s.outcome = frame.reason === 'exit' ? (frame.exit_code === 0 ? 'ok' : 'failed') : frame.reason;
-        Object.assign(s, { exitCode: frame.exit_code, signal: frame.signal, durationMs: frame.duration_ms, bytes: frame.bytes, error: frame.error ?? null });
+        Object.assign(s, { worker: frame.worker, exitCode: frame.exit_code, signal: frame.signal, durationMs: frame.duration_ms, error: frame.error ?? null });
         break;
       }
     }
   }
 
   summary(): RunSummary {
-    const workers = [...this.entries.values()].map(({ summary, startedTs, tail }) => ({
+    const tasks = [...this.entries.values()].map(({ summary, startedTs, tail }) => ({
       ...summary,
-      durationMs: summary.durationMs ?? Math.max(0, this.lastTs - startedTs),
-      lastLines: summary.outcome === 'ok' ? [] : tail.lastLines(this.lastLines),
+      durationMs: summary.durationMs ?? (summary.attempts > 0 ? Math.max(0, this.lastTs - startedTs) : null),
+      lastLines: summary.outcome === 'ok' || summary.attempts === 0 ? [] : tail.lastLines(this.lastLines),
     }));
-    workers.sort((a, b) => a.index - b.index);
-    return { started: this.started, finished: this.finished, workers };
+    tasks.sort((a, b) => a.task - b.task);
+    return { started: this.started, finished: this.finished, tasks };
   }
 
-  private entry(worker: string, index?: number, ts?: number): Entry {
-    let e = this.entries.get(worker);
+  private entry(frame: TaskFrame): Entry {
+    let e = this.entries.get(frame.task_id);
     if (!e) {
-      const fallbackIndex = Number(/^w(\d+)$/.exec(worker)?.[1] ?? this.entries.size + 1);
       e = {
-        summary: { worker, index: index ?? fallbackIndex, outcome: 'unfinished', exitCode: null, signal: null, durationMs: null, bytes: 0, error: null, lastLines: [] },
-        startedTs: ts ?? this.lastTs,
+        summary: { task: frame.task, id: frame.task_id, worker: frame.worker, attempts: 0, outcome: 'unfinished', exitCode: null, signal: null, durationMs: null, bytes: 0, error: null, lastLines: [] },
+        startedTs: frame.ts,
         tail: new OutputTail(),
       };
-      this.entries.set(worker, e);
+      this.entries.set(frame.task_id, e);
     }
     return e;
+  }
+
+  /** A task with no frames of its own (never started, or skipped): its number is unknown, so it sorts last. */
+  private placeholder(id: string, outcome: 'not_started' | 'skipped'): void {
+    if (this.entries.has(id)) return;
+    const number = /^\d+$/.test(id) ? Number(id) : Number.MAX_SAFE_INTEGER;
+    this.entries.set(id, {
+      summary: { task: number, id, worker: null, attempts: 0, outcome, exitCode: null, signal: null, durationMs: null, bytes: 0, error: null, lastLines: [] },
+      startedTs: 0,
+      tail: new OutputTail(),
+    });
   }
 }
 

@@ -1,24 +1,34 @@
 // A RunSummary as text for a terminal or a log, or as a GitHub-flavoured Markdown table.
 import { bytes, elapsed } from '../units.js';
-import type { RunSummary, WorkerSummary } from './build.js';
+import type { RunSummary, TaskSummary } from './build.js';
 import { safeText } from '../sanitize.js';
 
 export type SummaryFormat = 'text' | 'markdown';
 
 /** "exit 0", "exit 2", "SIGKILL", "could not start (127)", "no exit recorded". */
-function detail(w: WorkerSummary): string {
+function detail(w: TaskSummary): string {
   if (w.outcome === 'unfinished') return 'no exit recorded';
+  if (w.outcome === 'not_started') return 'never started';
+  if (w.outcome === 'skipped') return 'succeeded in the run resumed from';
   if (w.outcome === 'spawn_error') return `could not start (${w.exitCode})${w.error ? `: ${w.error}` : ''}`;
   if (w.signal) return w.signal;
   return w.exitCode === null ? '' : `exit ${w.exitCode}`;
 }
 
-/** "3 workers: 1 ok, 2 failed" with every outcome that occurs. */
+/** "20 tasks: 18 ok, 2 failed, 23 attempts" with every outcome that occurs, as relay's own last line counts them. */
 function tally(s: RunSummary): string {
   const byOutcome = new Map<string, number>();
-  for (const w of s.workers) byOutcome.set(w.outcome, (byOutcome.get(w.outcome) ?? 0) + 1);
-  const parts = [...byOutcome].map(([k, n]) => `${n} ${k}`);
-  return `${s.workers.length} worker${s.workers.length === 1 ? '' : 's'}${parts.length ? `: ${parts.join(', ')}` : ''}`;
+  for (const t of s.tasks) byOutcome.set(t.outcome, (byOutcome.get(t.outcome) ?? 0) + 1);
+  const parts = [...byOutcome].map(([k, n]) => `${n} ${k.replace('_', ' ')}`);
+  const attempts = s.tasks.reduce((n, t) => n + t.attempts, 0);
+  const retried = attempts > s.tasks.filter((t) => t.attempts > 0).length ? `, ${attempts} attempts` : '';
+  return `${s.tasks.length} task${s.tasks.length === 1 ? '' : 's'}${parts.length ? `: ${parts.join(', ')}` : ''}${retried}`;
+}
+
+/** "#3", "#3 fix-login": how a task is named (its id only when it has one of its own). */
+function label(t: TaskSummary): string {
+  if (t.task === Number.MAX_SAFE_INTEGER) return t.id;
+  return t.id === String(t.task) ? `#${t.task}` : `#${t.task} ${t.id}`;
 }
 
 function headline(s: RunSummary): string {
@@ -28,20 +38,21 @@ function headline(s: RunSummary): string {
 }
 
 export function formatText(s: RunSummary): string {
-  const idWidth = Math.max(6, ...s.workers.map((w) => w.worker.length));
-  const outWidth = Math.max(7, ...s.workers.map((w) => w.outcome.length));
-  const rows = s.workers.map((w) =>
-    `${w.worker.padEnd(idWidth)}  ${w.outcome.padEnd(outWidth)}  ${elapsed(w.durationMs ?? 0).padStart(7)}  ${bytes(w.bytes).padStart(9)}  ${detail(w)}`.trimEnd(),
+  const taskWidth = Math.max(4, ...s.tasks.map((t) => label(t).length));
+  const outWidth = Math.max(7, ...s.tasks.map((t) => t.outcome.length));
+  const rows = s.tasks.map((t) =>
+    `${label(t).padEnd(taskWidth)}  ${(t.worker ?? '-').padEnd(6)}  ${t.outcome.padEnd(outWidth)}  ${String(t.attempts).padStart(8)}  ${(t.durationMs === null ? '-' : elapsed(t.durationMs)).padStart(7)}  ${bytes(t.bytes).padStart(9)}  ${detail(t)}`.trimEnd(),
   );
-  const out = [headline(s), '', `${'worker'.padEnd(idWidth)}  ${'outcome'.padEnd(outWidth)}  ${'time'.padStart(7)}  ${'bytes'.padStart(9)}  detail`, ...rows];
-  for (const w of s.workers) {
-    if (w.lastLines.length === 0) continue;
-    out.push('', `${w.worker} (${w.outcome}${detail(w) ? `, ${detail(w)}` : ''}), last lines:`, ...w.lastLines.map((l) => `  ${l}`));
+  const header = `${'task'.padEnd(taskWidth)}  ${'worker'.padEnd(6)}  ${'outcome'.padEnd(outWidth)}  ${'attempts'.padStart(8)}  ${'time'.padStart(7)}  ${'bytes'.padStart(9)}  detail`;
+  const out = [headline(s), '', header, ...rows];
+  for (const t of s.tasks) {
+    if (t.lastLines.length === 0) continue;
+    out.push('', `${label(t)} on ${t.worker} (${t.outcome}${detail(t) ? `, ${detail(t)}` : ''}, attempt ${t.attempts}), last lines:`, ...t.lastLines.map((l) => `  ${l}`));
   }
   return out.map(safeText).join('\n') + '\n';
 }
 
-const ICONS: Record<string, string> = { ok: '✅', failed: '❌', unfinished: '⏳', cancelled: '⏹️' };
+const ICONS: Record<string, string> = { ok: '✅', failed: '❌', unfinished: '⏳', cancelled: '⏹️', not_started: '⏸️', skipped: '⏭️' };
 
 /** Text for a table cell: pipes escaped, never spanning lines. */
 function cell(text: string): string {
@@ -61,18 +72,18 @@ export function formatMarkdown(s: RunSummary, budget = MARKDOWN_BUDGET): string 
   const out = [
     `### ${headline(s)}`,
     '',
-    '| worker | outcome | detail | duration | bytes |',
-    '| --- | --- | --- | ---: | ---: |',
-    ...s.workers.map((w) => `| ${cell(w.worker)} | ${ICONS[w.outcome] ?? '⚠️'} ${cell(w.outcome)} | ${cell(detail(w))} | ${elapsed(w.durationMs ?? 0)} | ${bytes(w.bytes)} |`),
+    '| task | worker | outcome | detail | attempts | duration | bytes |',
+    '| --- | --- | --- | --- | ---: | ---: | ---: |',
+    ...s.tasks.map((t) => `| ${cell(label(t))} | ${cell(t.worker ?? '-')} | ${ICONS[t.outcome] ?? '⚠️'} ${cell(t.outcome)} | ${cell(detail(t))} | ${t.attempts} | ${t.durationMs === null ? '-' : elapsed(t.durationMs)} | ${bytes(t.bytes)} |`),
   ];
   let used = out.join('\n').length;
-  const failed = s.workers.filter((w) => w.lastLines.length > 0);
-  for (const [i, w] of failed.entries()) {
-    const f = fence(w.lastLines);
-    const block = ['', `<details><summary>${w.worker}: last ${w.lastLines.length} line${w.lastLines.length === 1 ? '' : 's'}</summary>`, '', `${f}text`, ...w.lastLines, f, '', '</details>'];
+  const failed = s.tasks.filter((t) => t.lastLines.length > 0);
+  for (const [i, t] of failed.entries()) {
+    const f = fence(t.lastLines);
+    const block = ['', `<details><summary>${cell(label(t))}: last ${t.lastLines.length} line${t.lastLines.length === 1 ? '' : 's'}</summary>`, '', `${f}text`, ...t.lastLines, f, '', '</details>'];
     used += block.join('\n').length;
     if (used > budget) {
-      out.push('', `_The last lines of ${failed.length - i} more worker${failed.length - i === 1 ? '' : 's'} are left out to keep this summary small: see \`relay summary\`._`);
+      out.push('', `_The last lines of ${failed.length - i} more task${failed.length - i === 1 ? '' : 's'} are left out to keep this summary small: see \`relay summary\`._`);
       break;
     }
     out.push(...block);
