@@ -3,7 +3,8 @@
 //     agent plan (config file, --agent preset, installed?) and the AgentExtension (repository check
 //     for --worktree, the --results folder) likewise: usage errors come before anything reaches stdout;
 //  1. destination: opened first, so a bad --output fails before any worker starts;
-//  2. engine run: starts the workers;
+//  2. engine run: starts the workers; its control socket (relay ls / attach / send) is opened
+//     first, so it listens before any worker starts, and closed as soon as the run has ended;
 //  3. progress: observes the run on stderr (never stdout);
 //  4. signals: a graceful stop of the run (a second one kills);
 //  5. frames: run.pipeTo(destination) (the engine's pump: backpressure, output failures, flush);
@@ -25,6 +26,8 @@ import { openDestination } from './output.js';
 import { handleSignals } from './signals.js';
 import { watchStepSummary } from './step-summary.js';
 import { usageError } from '../errors.js';
+import { ControlServer } from '../control/server.js';
+import { VERSION } from '../version.js';
 
 /** Engine options the flags set directly, by their engine names (mapped once, in the command). */
 export type EngineFlags = Pick<
@@ -68,16 +71,19 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
   // Live redraws and frames on one terminal would garble each other: fall back to plain lines.
   const mode = destination.sharesTerminal && options.progress === 'auto' ? 'plain' : options.progress;
   const progress = await createProgress(mode, { stderr: process.stderr });
+  const control = await openControl(runId);
+  const command = plan.command ?? simCommand();
   const run = fanout({
     ...options.engine,
     runId,
     extension,
-    command: plan.command ?? simCommand(),
+    command,
     workers: plan.workers,
     tasks,
     idleTimeoutMs: plan.idleTimeoutMs,
     input,
   });
+  control?.serve(run, { cwd: process.cwd(), command, version: VERSION });
   if (destination.notice) process.stderr.write(`relay: ${destination.notice}\n`);
   progress.start(run);
   const stepSummary = watchStepSummary(run, process.env, process.stderr);
@@ -96,6 +102,7 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
       })
     : undefined;
   const result = await run.result;
+  await control?.close();
   // A failure here (git, disk) must not cost the frames or the exit status: say it and go on.
   await extension?.close({ ok: result.ok, exitCode: result.exitCode, reason: result.reason }).catch((err: Error) => process.stderr.write(`relay: ${err.message}\n`));
   const outcome = await (forced !== undefined ? settleNow(run, piped) : piped);
@@ -116,4 +123,14 @@ async function settleNow(run: FanoutRun, piped: ReturnType<FanoutRun['pipeTo']> 
   const result = await run.result;
   const giveUp = new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined)));
   return (await Promise.race([piped, giveUp])) ?? { result, outputError: undefined, flushed: false, exitCode: result.exitCode };
+}
+
+/** The run's control socket; a run goes on without one (saying why) when it cannot be had. */
+async function openControl(runId: string): Promise<ControlServer | undefined> {
+  try {
+    return await ControlServer.open(runId);
+  } catch (err) {
+    process.stderr.write(`relay: no control socket (relay ls/attach/send will not see this run): ${(err as Error).message}\n`);
+    return undefined;
+  }
 }

@@ -30,6 +30,8 @@ export interface RunResult {
 export interface FanoutRun extends AsyncIterable<Frame>, RunView {
   readonly runId: string;
   readonly result: Promise<RunResult>;
+  /** The size every attempt's terminal starts with (--cols, --rows). */
+  readonly size: { readonly cols: number; readonly rows: number };
   /**
    * Stop gracefully: tasks not started yet never start; running ones get `signal` (default
    * SIGTERM) on their whole process group, SIGKILL after the grace period. Idempotent.

@@ -82,6 +82,10 @@ class Run implements FanoutRun {
     void this.dispatch();
   }
 
+  get size(): { cols: number; rows: number } {
+    return { cols: this.opts.cols, rows: this.opts.rows };
+  }
+
   get workers(): readonly WorkerStatus[] {
     return this.slots;
   }
