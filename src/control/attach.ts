@@ -23,9 +23,9 @@ export interface AttachOptions {
 export async function attach(o: AttachOptions): Promise<number> {
   const { path } = await pickRun(o.run);
   const conn = await Connection.open(path);
-  const reply = expectOk(await conn.request({ op: 'attach', target: o.target, user: localUser() }));
-  const view = new AttachView(conn, reply.screen!, o);
-  return view.run();
+  const reply = await conn.request({ op: 'attach', target: o.target, user: localUser() });
+  if (!reply.ok) conn.close();
+  return new AttachView(conn, expectOk(reply).screen!, o).run();
 }
 
 class AttachView {
