@@ -8,14 +8,12 @@ export default class Attach extends RelayCommand {
 TASK (its id), then its live output. Several people may watch the same
 worker; one drives at a time.
 
-Keys stay with relay until you take the keyboard:
-  watching   d             take the keyboard (drive)
-             q, Ctrl-C     detach
-  driving    everything goes to the worker, Ctrl-C and the terminal size
-             included (it gets SIGWINCH), except the escape Ctrl-]:
-             Ctrl-] d      give the keyboard back (watch again)
-             Ctrl-] q      detach
-             Ctrl-] Ctrl-] type a Ctrl-] into the worker
+Keys stay with relay until you take the keyboard. While watching: d takes
+the keyboard (drive); q or Ctrl-C detaches. While driving, every key goes
+to the worker (Ctrl-C included), and so does your terminal's size (it gets
+SIGWINCH), except the escape Ctrl-]: Ctrl-] d gives the keyboard back,
+Ctrl-] q detaches, Ctrl-] Ctrl-] types a Ctrl-] into the worker.
+
 While you drive, relay's --on-input and idle policies hold off for that
 worker, and it runs at your terminal's size; when you give it back it
 returns to the run's --cols/--rows. Detaching never stops the worker or the
