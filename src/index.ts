@@ -20,7 +20,7 @@ export type { PtySpawner, PtySpawnOptions, PtyProcess, PtyExit } from './pty/pty
 export { PROTOCOL_VERSION, encodeFrame, readFrames, validateFrame, FrameReadError, frameJsonSchema, FRAME_SCHEMA_ID, isFrame } from './frames/index.js';
 export type { ReadFramesOptions } from './frames/index.js';
 export type {
-  Frame, FrameType, FrameBody, RunStarted, WorkerStarted, WorkerStream, WorkerLine, WorkerIdle, WorkerExited, RunFinished, AgentEvent,
+  Frame, FrameType, FrameBody, RunStarted, WorkerStarted, WorkerStream, WorkerLine, WorkerIdle, WorkerExited, RunFinished, AgentEvent, Operator,
   WorkerReason, RunEnd, OutcomeCounts, FailedTaskInfo, SlowTaskInfo, AgentTotals, AgentTokens, AgentEventKind, WorktreeInfo,
 } from './frames/index.js';
 

@@ -17,6 +17,7 @@ export function agentAttemptHooks(c: AttemptExtensionContext, startTask: (info: 
           emit: c.emit,
           write: (data) => c.attempt().write(data),
           fail: () => c.attempt().stop('awaiting_input', 'SIGTERM', c.graceMs),
+          held: () => c.attempt().held,
         },
       );
       return task.cwd ? c.specAt(task.cwd) : spec;

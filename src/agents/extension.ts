@@ -52,6 +52,8 @@ export interface TaskIo {
   write(data: string): void;
   /** Stop the worker; its task failed for `reason`. */
   fail(reason: string): void;
+  /** True while a person has the worker's keyboard (relay attach): --on-input holds off. */
+  held?(): boolean;
 }
 
 export interface TaskEnd {
@@ -153,6 +155,7 @@ export class AgentTask {
       },
       write: io.write,
       fail: io.fail,
+      ...(io.held ? { held: io.held } : {}),
     });
     this.keep = o.keepWorktrees ?? false;
   }

@@ -26,6 +26,8 @@ export interface AgentSessionOptions {
   write(data: string): void;
   /** Stops the worker and counts its task as failed (policy fail). */
   fail(reason: string): void;
+  /** True while a person has its keyboard (relay attach): questions are reported, not acted on. */
+  held?(): boolean;
 }
 
 /** How much of the screen an inferred awaiting_input event carries. */
@@ -95,6 +97,8 @@ export class AgentSession {
   }
 
   private decide(signal: InputSignal): InputAction {
+    // A person driving the worker answers it; relay's policy holds off.
+    if (this.o.held?.()) return { action: 'none' };
     return this.failedBecause ? { action: 'none' } : decideOnInput(this.policy, signal, this.state);
   }
 

@@ -3,7 +3,8 @@
 //     agent plan (config file, --agent preset, installed?) and the AgentExtension (repository check
 //     for --worktree, the --results folder) likewise: usage errors come before anything reaches stdout;
 //  1. destination: opened first, so a bad --output fails before any worker starts;
-//  2. engine run: starts the workers;
+//  2. engine run: starts the workers; its control socket (relay ls / attach / send) is opened
+//     first, so it listens before any worker starts, and closed as soon as the run has ended;
 //  3. progress: observes the run on stderr (never stdout);
 //  4. signals: a graceful stop of the run (a second one kills);
 //  5. frames: run.pipeTo(destination) (the engine's pump: backpressure, output failures, flush);
@@ -28,6 +29,8 @@ import { watchNotify } from './notify.js';
 import { loadResume } from './resume.js';
 import { usageError, type RelayError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
+import { ControlServer } from '../control/server.js';
+import { VERSION } from '../version.js';
 
 /** Engine options the flags set directly, by their engine names (mapped once, in the command). */
 export type EngineFlags = Pick<
@@ -82,11 +85,13 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
   // Live redraws and frames on one terminal would garble each other: fall back to plain lines.
   const mode = destination.sharesTerminal && options.progress === 'auto' ? 'plain' : options.progress;
   const progress = await createProgress(mode, { stderr: process.stderr, failureLines: options.failureLines, tag: options.tag });
+  const control = await openControl(runId);
+  const command = plan.command ?? simCommand();
   const run = fanout({
     ...options.engine,
     runId,
     extension,
-    command: plan.command ?? simCommand(),
+    command,
     workers: plan.workers,
     tasks,
     resume,
@@ -94,6 +99,7 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
     input,
   });
   if (plan.notice) process.stderr.write(`relay: ${plan.notice}\n`);
+  control?.serve(run, { cwd: process.cwd(), command, version: VERSION });
   if (destination.notice) process.stderr.write(`relay: ${destination.notice}\n`);
   progress.start(run);
   const stepSummary = watchStepSummary(run, process.env, process.stderr);
@@ -113,6 +119,7 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
       })
     : undefined;
   const result = await run.result;
+  await control?.close();
   // A failure here (git, disk) must not cost the frames: say it and go on; a results folder
   // that could not be written fails the run (74), as the frames' destination would.
   let resultsFailed = false;
@@ -140,4 +147,14 @@ async function settleNow(run: FanoutRun, piped: ReturnType<FanoutRun['pipeTo']> 
   const result = await run.result;
   const giveUp = new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined)));
   return (await Promise.race([piped, giveUp])) ?? { result, outputError: undefined, flushed: false, exitCode: result.exitCode };
+}
+
+/** The run's control socket; a run goes on without one (saying why) when it cannot be had. */
+async function openControl(runId: string): Promise<ControlServer | undefined> {
+  try {
+    return await ControlServer.open(runId);
+  } catch (err) {
+    process.stderr.write(`relay: no control socket (relay ls/attach/send will not see this run): ${(err as Error).message}\n`);
+    return undefined;
+  }
 }

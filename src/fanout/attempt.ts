@@ -76,6 +76,8 @@ export class Attempt {
   /** When it last printed (or was resumed, or started): what idle detection measures from. */
   lastOutputAt = 0;
   paused = false;
+  /** Someone outside relay has its keyboard (run.hold): the idle and on-input policies hold off. */
+  held = false;
   bytes = 0;
   tail = '';
   exitCode: number | null = null;
@@ -176,6 +178,18 @@ export class Attempt {
   /** Type into its terminal. */
   write(data: string | Buffer): void {
     if (this.state === 'running') this.pty?.write(data);
+  }
+
+  /** Change its terminal's size (the program gets SIGWINCH). */
+  resize(cols: number, rows: number): void {
+    if (this.state === 'running') this.pty?.resize(cols, rows);
+  }
+
+  /** Hand its keyboard to someone outside relay (true) or give it back (false). */
+  hold(held: boolean): void {
+    // Silence while someone else had the keyboard is not the worker's: restart the idle clock.
+    if (this.held && !held) this.lastOutputAt = this.hooks.now();
+    this.held = held;
   }
 
   /**

@@ -10,7 +10,7 @@ import { resolveOptions, type FanoutOptions, type ResolvedOptions } from './opti
 import { succeeded, tallyOutcomes, type TaskRecord } from './outcomes.js';
 import { composePolicies, type Policies } from './policies/index.js';
 import { FrameQueue } from './queue.js';
-import { STOP_EXIT_CODES, type FanoutRun, type RunResult } from './result.js';
+import { STOP_EXIT_CODES, type FanoutRun, type OperatorEvent, type RunResult } from './result.js';
 import { Slot } from './slot.js';
 import { pipeRun, type PipeOptions, type PipeOutcome } from './pipe.js';
 import type { Writable } from 'node:stream';
@@ -86,6 +86,10 @@ class Run implements FanoutRun {
     void this.dispatch();
   }
 
+  get size(): { cols: number; rows: number } {
+    return { cols: this.opts.cols, rows: this.opts.rows };
+  }
+
   get workers(): readonly WorkerStatus[] {
     return this.slots;
   }
@@ -106,6 +110,38 @@ class Run implements FanoutRun {
   observe(listener: (frame: Frame) => void): () => void {
     this.observers.add(listener);
     return () => this.observers.delete(listener);
+  }
+
+  write(worker: number, data: string | Buffer): boolean {
+    const attempt = this.runningOn(worker);
+    attempt?.write(data);
+    return attempt !== undefined;
+  }
+
+  hold(worker: number, held: boolean): boolean {
+    const attempt = this.runningOn(worker);
+    attempt?.hold(held);
+    return attempt !== undefined;
+  }
+
+  resize(worker: number, cols: number, rows: number): boolean {
+    const attempt = this.runningOn(worker);
+    attempt?.resize(cols, rows);
+    return attempt !== undefined;
+  }
+
+  record(worker: number, event: OperatorEvent): boolean {
+    const attempt = this.runningOn(worker);
+    if (!attempt || this.finished) return false;
+    const { task, attempt: n } = attempt.job;
+    this.emit({ type: 'operator', worker: attempt.id, index: attempt.index, task: task.number, task_id: task.id, attempt: n, ...event });
+    return true;
+  }
+
+  /** The attempt on slot `worker` (1-based) while it can still take input: started, not yet exited. */
+  private runningOn(worker: number): Attempt | undefined {
+    const attempt = this.slots[worker - 1]?.current;
+    return attempt && attempt.state === 'running' && attempt.pid !== null ? attempt : undefined;
   }
 
   stop(reason: Exclude<RunEnd, 'completed'> = 'aborted', options: { signal?: NodeJS.Signals; graceMs?: number } = {}): void {

@@ -161,7 +161,23 @@ export const AgentEventFrame = frame('agent_event', 'A normalised event from a w
   ...agentEventRest,
 });
 
-export const FrameSchemas = [RunStartedFrame, WorkerStartedFrame, WorkerStreamFrame, WorkerLineFrame, AgentEventFrame, WorkerIdleFrame, WorkerExitedFrame, RunFinishedFrame] as const;
+export const OperatorAction = Type.Union(
+  [Type.Literal('attach'), Type.Literal('drive'), Type.Literal('input'), Type.Literal('release'), Type.Literal('detach'), Type.Literal('send')],
+  { description: 'attach: someone started watching the worker (relay attach); drive: they took its keyboard (relay\'s --on-input and idle policies hold off); input: they typed while driving (bytes only, never the keys); release: they gave the keyboard back; detach: they stopped watching; send: relay send typed `text` into it.' },
+);
+
+// Added within v1: older readers that skip unknown frame types lose nothing they relied on.
+export const OperatorFrame = frame('operator', 'A person stepped in on a worker through its run\'s control socket (relay attach, relay send). Only while an attempt runs, so it sits between that attempt\'s worker_started and worker_exited.', {
+  worker: WorkerId,
+  index: Index,
+  ...TaskFields,
+  action: OperatorAction,
+  user: Type.String({ description: 'Login name of the local user who did it (only the run\'s own user can reach its socket).' }),
+  bytes: Type.Optional(Type.Integer({ minimum: 0, description: 'input and send: bytes typed into the worker\'s terminal.' })),
+  text: Type.Optional(Type.String({ description: 'send: what was typed, Enter included ("\\r").' })),
+});
+
+export const FrameSchemas = [RunStartedFrame, WorkerStartedFrame, WorkerStreamFrame, WorkerLineFrame, AgentEventFrame, WorkerIdleFrame, WorkerExitedFrame, RunFinishedFrame, OperatorFrame] as const;
 export const AnyFrame = Type.Union([...FrameSchemas]);
 
 export type RunStarted = Static<typeof RunStartedFrame>;
@@ -172,6 +188,8 @@ export type WorkerExited = Static<typeof WorkerExitedFrame>;
 export type RunFinished = Static<typeof RunFinishedFrame>;
 export type WorkerLine = Static<typeof WorkerLineFrame>;
 export type AgentEvent = Static<typeof AgentEventFrame>;
+export type Operator = Static<typeof OperatorFrame>;
+export type OperatorActionName = Static<typeof OperatorAction>;
 export type Frame = Static<typeof AnyFrame>;
 export type FrameType = Frame['type'];
 export type WorkerReason = Static<typeof Reason>;

@@ -4,7 +4,7 @@ import type { AttemptWatcher } from './types.js';
  * --idle-timeout: an attempt that printed nothing for `ms` gets a worker_idle frame (and another
  * after each further quiet `ms`); with --kill-idle it is stopped instead, reason "idle". Agents
  * that wait for input they will never get are the common case. Time spent paused because the
- * frame reader is behind does not count: that silence is relay's, not the worker's. With an agent
+ * frame reader is behind does not count: that silence is relay's, not the worker's. While someone has taken its keyboard (run.hold) nothing is reported. With an agent
  * run, the first report of a silence also goes to the attempt's agent (an inferred question).
  */
 export function idle(ms: number, kill: boolean): AttemptWatcher {
@@ -17,7 +17,7 @@ export function idle(ms: number, kill: boolean): AttemptWatcher {
     };
     const check = (): void => {
       if (current.state !== 'running' || current.endedAt !== null) return; // endedAt: its output ended, worker_exited is being prepared
-      if (current.paused) return arm(ms);
+      if (current.paused || current.held) return arm(ms); // someone else has its keyboard: not idle
       const quiet = now() - current.lastOutputAt;
       // Due again after each further full quiet period of the same silence.
       const due = ms * (reportedFor === current.lastOutputAt ? reports + 1 : 1);
