@@ -10,6 +10,7 @@ export { parseShard, type Shard, type Task } from './tasks/index.js';
 export { FrameWriter, type FrameWriterOptions, DEFAULT_HIGH_WATER_MARK } from './writer/frame-writer.js';
 export { RelayError, type RelayErrorCode } from './errors.js';
 export type { PtySpawner, PtySpawnOptions, PtyProcess, PtyExit } from './pty/pty.js';
+export type { Timers } from './timers.js';
 export { VERSION } from './version.js';
 export { LineAssembler, toLines, type LineAssemblerOptions } from './lines/assembler.js';
 export { SummaryBuilder, summarizeFrames, type RunSummary, type WorkerSummary, type SummaryOptions } from './summary/build.js';

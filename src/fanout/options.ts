@@ -5,6 +5,7 @@ import { selectShard, type Shard } from '../tasks/shard.js';
 import type { PtySpawner } from '../pty/pty.js';
 import type { RunExtension } from './extension.js';
 import { VERSION } from '../version.js';
+import { realTimers, type Timers } from '../timers.js';
 
 /** A task as a library caller gives it; a plain string is `{ text }`. */
 export interface TaskInput {
@@ -77,6 +78,8 @@ export interface FanoutOptions {
   spawn?: PtySpawner;
   /** Clock in ms since the epoch; injectable for tests. Default: Date.now. */
   now?: () => number;
+  /** Every timer of the run (timeout, idle, retry back-off, kill after grace); injectable with `now` for a fake clock. Default: setTimeout. */
+  timers?: Timers;
 }
 
 type Optionals = 'extension' | 'signal' | 'runId' | 'spawn' | 'env' | 'tasks' | 'shard' | 'maxFailures' | 'timeoutMs' | 'idleTimeoutMs' | 'input' | 'lines' | 'stream';
@@ -199,6 +202,7 @@ export function resolveOptions(options: FanoutOptions): ResolvedOptions {
     runId: options.runId,
     spawn: options.spawn,
     now: options.now ?? Date.now,
+    timers: options.timers ?? realTimers,
     version: VERSION,
   };
 }
