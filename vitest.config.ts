@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // A TMPDIR of the run's own, checked for leftovers (files, processes) and removed at the end.
+    globalSetup: ['test/helpers/global-setup.ts'],
     projects: [
       // The fast tier: the real engine on a fake clock and fake terminals (test/unit/fakes.ts).
       // Nothing in it waits for real time, so a test that takes seconds is a hung one.

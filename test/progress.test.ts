@@ -1,15 +1,15 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pty from 'node-pty';
 import stripAnsi from 'strip-ansi';
 import { describe, expect, it } from 'vitest';
 import { lastLine } from '../src/progress/last-line.js';
 import { ROOT, RELAY, parseFrames } from './helpers/cli.js';
+import { tmp } from './helpers/temp.js';
 
 /** Runs relay with stderr on a real terminal and stdout in a file; returns both. */
 function onTerminal(args: string, env: Record<string, string> = {}): Promise<{ screen: string; frames: string; code: number }> {
-  const out = join(mkdtempSync(join(tmpdir(), 'relay-tty-')), 'frames.ndjson');
+  const out = join(tmp('relay-tty-'), 'frames.ndjson');
   const term = pty.spawn('bash', ['-c', `"${process.execPath}" "${RELAY}" fanout ${args} > ${out}`], {
     cols: 120,
     rows: 30,

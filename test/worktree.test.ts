@@ -1,6 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseShortstat, safeRefPart, sweepWorktrees, Worktrees } from '../src/agents/worktree.js';
@@ -8,25 +7,9 @@ import { fanout } from '../src/fanout/run.js';
 import type { WorkerStream } from '../src/frames/types.js';
 import { RelayError } from '../src/errors.js';
 import { exited, ROOT, waitForOutput } from './helpers/cli.js';
+import { branches, git, makeRepo as makeGitRepo, tmp, worktreePaths } from './helpers/temp.js';
 
-const IDENTITY = ['-c', 'user.name=relay test', '-c', 'user.email=test@relay.invalid', '-c', 'commit.gpgsign=false'];
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', [...IDENTITY, '-C', cwd, ...args], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
-}
-
-function makeRepo(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'relay-repo-'));
-  git(dir, 'init', '-q', '-b', 'main');
-  writeFileSync(join(dir, 'README.md'), 'hello\n');
-  writeFileSync(join(dir, '.gitignore'), 'node_modules/\n');
-  git(dir, 'add', '.');
-  git(dir, 'commit', '-q', '-m', 'first');
-  return dir;
-}
-
-const branches = (repo: string): string[] => git(repo, 'branch', '--format=%(refname:short)').trim().split('\n').filter(Boolean).sort();
-const worktreePaths = (repo: string): string[] => git(repo, 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree ')).map((l) => l.slice(9));
+const makeRepo = (): string => makeGitRepo({ 'README.md': 'hello\n', '.gitignore': 'node_modules/\n' });
 
 async function usageMessage(p: Promise<unknown>): Promise<string> {
   const err = await p.then(() => undefined, (e: unknown) => e);
@@ -37,7 +20,7 @@ async function usageMessage(p: Promise<unknown>): Promise<string> {
 
 describe('a git worktree per task', () => {
   it('refuses, in one line, outside a git repository and in a repository with no commit', async () => {
-    const plain = mkdtempSync(join(tmpdir(), 'relay-nogit-'));
+    const plain = tmp('relay-nogit-');
     expect(await usageMessage(Worktrees.open(plain, 'run1'))).toBe(`--worktree: ${plain} is not inside a git repository`);
     git(plain, 'init', '-q');
     expect(await usageMessage(Worktrees.open(plain, 'run1'))).toMatch(/^--worktree: the repository at .+ has no commit yet to branch from$/);
