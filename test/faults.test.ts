@@ -36,10 +36,12 @@ describe('faults', () => {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const outFd = openSync(out, 'w');
-    const written = once(watch(out), 'change');
+    const watcher = watch(out);
+    const written = once(watcher, 'change');
     const reader = spawn('cat', [], { stdio: [relay.stdout!, outFd, 'inherit'] });
     // Once output flows, stop the reader and watch relay for 10 s while it cannot write.
     await written;
+    watcher.close();
     reader.kill('SIGSTOP');
     let peak = 0;
     const deadline = Date.now() + 10_000;
