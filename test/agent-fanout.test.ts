@@ -2,7 +2,7 @@
 // --on-input, a worktree per task (also after Ctrl-C), the results folder. Real terminals, real
 // git, the built-in agent's event mode.
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AgentExtension } from '../src/agents/extension.js';
 import { createEventParser } from '../src/agents/events/parser.js';
@@ -224,7 +224,9 @@ describe('relay fanout --worktree', () => {
     expect(exit.worktree).toMatchObject({ kept: true, files_changed: 1 });
     expect(existsSync(join(exit.worktree!.path, 'made-here-k'))).toBe(true);
     expect(worktreePaths(repo)).toEqual([repo, exit.worktree!.path]);
+    // What its user does with it in the end: remove it, and relay's folder for this repository.
     git(repo, 'worktree', 'remove', '--force', exit.worktree!.path);
+    rmSync(dirname(dirname(exit.worktree!.path)), { recursive: true });
   });
 
   it('refuses outside a git repository: one line, exit 2, nothing on stdout', () => {
