@@ -15,6 +15,7 @@ export type { Attempt } from './fanout/attempt.js';
 export { simCommand } from './sim/command.js';
 export { parseShard, type Shard, type Task } from './tasks/index.js';
 export type { PtySpawner, PtySpawnOptions, PtyProcess, PtyExit } from './pty/pty.js';
+export type { Timers } from './timers.js';
 
 // Frames: types, encoding, reading back, the schema
 export { PROTOCOL_VERSION, encodeFrame, readFrames, validateFrame, FrameReadError, frameJsonSchema, FRAME_SCHEMA_ID, isFrame } from './frames/index.js';

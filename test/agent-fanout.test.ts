@@ -1,10 +1,8 @@
 // Agent-aware fanout (issue 8) through the built CLI: presets, agent_event frames and totals,
 // --on-input, a worktree per task (also after Ctrl-C), the results folder. Real terminals, real
 // git, the built-in agent's event mode.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AgentExtension } from '../src/agents/extension.js';
 import { createEventParser } from '../src/agents/events/parser.js';
@@ -14,32 +12,16 @@ import { emptyTotals, sumTotals } from '../src/agents/events/totals.js';
 import type { Manifest } from '../src/agents/results.js';
 import type { AgentEvent, Frame, RunFinished, WorkerExited } from '../src/frames/types.js';
 import { exited, parseFrames, relaySync, spawnRelay, waitForOutput } from './helpers/cli.js';
+import { branches, git, makeRepo, tmp, worktreePaths } from './helpers/temp.js';
+import { ofType } from './helpers/frames.js';
 
-const tmp = (prefix = 'relay-agents-'): string => mkdtempSync(join(tmpdir(), prefix));
-const IDENTITY = ['-c', 'user.name=relay test', '-c', 'user.email=test@relay.invalid', '-c', 'commit.gpgsign=false'];
-const git = (cwd: string, ...args: string[]): string =>
-  execFileSync('git', [...IDENTITY, '-C', cwd, ...args], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
 
-function makeRepo(): string {
-  const dir = tmp('relay-agents-repo-');
-  git(dir, 'init', '-q', '-b', 'main');
-  writeFileSync(join(dir, 'README.md'), 'hello\n');
-  git(dir, 'add', '.');
-  git(dir, 'commit', '-q', '-m', 'first');
-  return dir;
-}
-const branches = (repo: string): string[] => git(repo, 'branch', '--format=%(refname:short)').trim().split('\n').filter(Boolean).sort();
-const worktreePaths = (repo: string): string[] =>
-  git(repo, 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree ')).map((l) => l.slice(9));
-
-function tasksFile(lines: string[], dir = tmp()): string {
+function tasksFile(lines: string[], dir = tmp('relay-agents-')): string {
   const file = join(dir, 'tasks.txt');
   writeFileSync(file, lines.join('\n') + '\n');
   return file;
 }
 
-const ofType = <T extends Frame['type']>(frames: Frame[], type: T): Extract<Frame, { type: T }>[] =>
-  frames.filter((f): f is Extract<Frame, { type: T }> => f.type === type);
 const finished = (frames: Frame[]): RunFinished => frames.at(-1) as RunFinished;
 const withoutStamp = ({ v: _v, seq: _seq, ts: _ts, ...body }: Frame): Record<string, unknown> => body;
 const transcript = (frames: Frame[], task: number): string =>
@@ -244,7 +226,9 @@ describe('relay fanout --worktree', () => {
     expect(exit.worktree).toMatchObject({ kept: true, files_changed: 1 });
     expect(existsSync(join(exit.worktree!.path, 'made-here-k'))).toBe(true);
     expect(worktreePaths(repo)).toEqual([repo, exit.worktree!.path]);
+    // What its user does with it in the end: remove it, and relay's folder for this repository.
     git(repo, 'worktree', 'remove', '--force', exit.worktree!.path);
+    rmSync(dirname(dirname(exit.worktree!.path)), { recursive: true });
   });
 
   it('refuses outside a git repository: one line, exit 2, nothing on stdout', () => {

@@ -1,13 +1,13 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/agents/config.js';
 import { BUILTIN_PRESETS, checkInstalled, findPreset, presetCommand } from '../src/agents/presets.js';
 import { RelayError } from '../src/errors.js';
+import { tmp } from './helpers/temp.js';
 
 function tempDir(files: Record<string, string> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 'relay-config-'));
+  const dir = tmp('relay-config-');
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }

@@ -3,8 +3,7 @@
 // PATH that prints the recording on its terminal and exits with the code the real CLI gives
 // (SOURCES.md). Each task's prompt names the recording its stand-in prints. The frames are
 // checked against the schema (parseFrames) and against what the recording says.
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { createEventParser, type EventFormat } from '../src/agents/events/index.
 import { Verdict } from '../src/agents/events/verdict.js';
 import type { Frame, RunFinished } from '../src/frames/types.js';
 import { exited, parseFrames, relaySync, shell, spawnRelay } from './helpers/cli.js';
+import { tmp } from './helpers/temp.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/agents/', import.meta.url));
 
@@ -28,7 +28,7 @@ const recordings = (agent: string): string[] => readdirSync(join(FIXTURES, agent
 
 /** A directory holding the stand-in `agent`: it prints the recording named in its arguments. */
 function standIn(agent: string): string {
-  const bin = mkdtempSync(join(tmpdir(), `relay-standin-${agent}-`));
+  const bin = tmp(`relay-standin-${agent}-`);
   const cases = recordings(agent).map((f) => {
     const name = `${agent}/${f}`;
     const glue = GLUED[name] ? `printf '%s' '${GLUED[name]}' >&2; ` : '';
@@ -117,7 +117,7 @@ describe('replaying aider (no event stream)', () => {
 
 describe('a preset agent that printed nothing relay recognised', () => {
   it('is flagged in worker_exited and run_finished (here: a Codex recording fed to the claude preset)', () => {
-    const bin = mkdtempSync(join(tmpdir(), 'relay-standin-wrong-'));
+    const bin = tmp('relay-standin-wrong-');
     // The legacy Codex envelope has no "type": for the claude format every line is unknown.
     writeFileSync(join(bin, 'claude'), `#!/bin/sh\ncat '${join(FIXTURES, 'codex', '0.10-legacy-envelope-token-count.jsonl')}'\n`);
     chmodSync(join(bin, 'claude'), 0o755);

@@ -1,9 +1,7 @@
 // Issue 8's pieces together, the way relay fanout will drive them: tasks of the built-in agent
 // (event mode) in real terminals, each in its own worktree, one asking a question that the
 // policy answers, with a results folder.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pty from 'node-pty';
 import { describe, expect, it } from 'vitest';
@@ -11,19 +9,9 @@ import { AgentExtension, type TaskExtras } from '../src/agents/extension.js';
 import type { Manifest } from '../src/agents/results.js';
 import type { AgentEvent, FrameBody } from '../src/frames/types.js';
 import { ROOT } from './helpers/cli.js';
+import { git, makeRepo, tmp } from './helpers/temp.js';
 
 const AGENT = join(ROOT, 'dist/sim/main.js');
-const git = (cwd: string, ...args: string[]): string =>
-  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@relay.invalid', '-c', 'commit.gpgsign=false', '-C', cwd, ...args], { encoding: 'utf8' });
-
-function makeRepo(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'relay-agentrun-'));
-  git(dir, 'init', '-q', '-b', 'main');
-  writeFileSync(join(dir, 'README.md'), 'hello\n');
-  git(dir, 'add', '.');
-  git(dir, 'commit', '-q', '-m', 'first');
-  return dir;
-}
 
 /** One task's worker: writes the prompt into task.txt in its cwd, then runs the agent (--hang: alive while read). */
 function startWorker(cwd: string, prompt: string, seed: number, ask: boolean, onData: (d: string) => void): { term: pty.IPty; done: Promise<void> } {
@@ -50,7 +38,7 @@ async function kill(term: pty.IPty): Promise<void> {
 describe('an agent run: worktrees, agent events, --on-input and results together', () => {
   it('runs each task in its own worktree, answers the question, reports totals and diff stats, and writes a results folder matching its manifest', async () => {
     const repo = makeRepo();
-    const resultsDir = join(mkdtempSync(join(tmpdir(), 'relay-agentrun-results-')), 'out');
+    const resultsDir = join(tmp('relay-agentrun-results-'), 'out');
     const run = await AgentExtension.open({ runId: 'e2e00001-aaaa', cwd: repo, events: 'sim', onInput: { policy: 'answer', text: 'yes' }, worktree: true, resultsDir });
     const frames: FrameBody[] = [];
     const failures: string[] = [];

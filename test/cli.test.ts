@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Frame } from '../src/frames/types.js';
 import { expectUsageError, parseFrames, relaySync, shell } from './helpers/cli.js';
+import { tmp } from './helpers/temp.js';
 
 const quick = ['--duration', '200ms'];
 
@@ -59,7 +59,7 @@ describe('relay fanout (built CLI, real pipes)', () => {
   });
 
   it('writes frames to --output FILE and nothing to stdout', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'relay-cli-')), 'run.ndjson');
+    const file = join(tmp('relay-cli-'), 'run.ndjson');
     const r = relaySync(['fanout', '-w', '2', '--progress', 'none', '--output', file, '--', 'echo', 'to-file']);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('');

@@ -1,13 +1,14 @@
 // relay ls / attach / send end to end: real runs, real pseudo-terminals for the attaching person
 // (node-pty), real Unix sockets in a private directory of the test's own.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import pty from 'node-pty';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Frame, Operator } from '../src/frames/types.js';
 import { exited, expectUsageError, parseFrames, RELAY, ROOT, relaySync, spawnRelay, waitForOutput } from './helpers/cli.js';
+import { tmp } from './helpers/temp.js';
 
 let runtime: string;
 let env: NodeJS.ProcessEnv;
@@ -15,7 +16,7 @@ const children: ChildProcess[] = [];
 const terminals: pty.IPty[] = [];
 
 beforeEach(() => {
-  runtime = mkdtempSync(join(tmpdir(), 'relay-control-'));
+  runtime = tmp('relay-control-');
   env = { XDG_RUNTIME_DIR: runtime };
 });
 
@@ -184,7 +185,7 @@ describe('relay ls and relay send', { timeout: 180_000 }, () => {
     expect(readdirSync(dir)).toEqual([]);
 
     rmSync(dir, { recursive: true });
-    const real = mkdtempSync(join(tmpdir(), 'relay-real-'));
+    const real = tmp('relay-real-');
     try {
       symlinkSync(real, dir);
       expectUsageError(relaySync(['ls'], { env }), /is a symbolic link; refusing/);

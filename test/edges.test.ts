@@ -1,14 +1,14 @@
 // Numbers at the edges (issue 13, class 6), through the built CLI: a bare duration is seconds
 // everywhere, what a timer or a terminal cannot hold is one line and exit 2, never a wrapped value.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { WorkerExited, WorkerIdle } from '../src/frames/types.js';
 import { expectUsageError, parseFrames, relaySync, ROOT } from './helpers/cli.js';
+import { tmp } from './helpers/temp.js';
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'relay-edges-'));
+const tmpDir = (): string => tmp('relay-edges-');
 
 describe('durations', () => {
   it('reads a bare number as seconds: --timeout 1 stops a 5 s task after about a second, --timeout 3 spares a 0.2 s one', () => {
@@ -34,7 +34,7 @@ describe('durations', () => {
   });
 
   it('reads relay.config.json\'s idleTimeout the same way: "1" is a second, "600h" is refused naming the file', () => {
-    const dir = tmp();
+    const dir = tmpDir();
     writeFileSync(join(dir, 'relay.config.json'), JSON.stringify({ defaults: { idleTimeout: '1' } }));
     const r = relaySync(['fanout', '--task', 'x', '--progress', 'none', '--', 'sh', '-c', 'sleep 1.6', '_', '{}'], { cwd: dir });
     const idle = parseFrames(r.stdout).find((f): f is WorkerIdle => f.type === 'worker_idle')!;

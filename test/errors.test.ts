@@ -1,7 +1,6 @@
 // The error family: code, option, value, cause; the engine names its options, the CLI edge their flags.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliMessage, exitCodeFor, OPTION_FLAGS } from '../src/cli/errors.js';
@@ -15,10 +14,11 @@ import { Worktrees } from '../src/agents/worktree.js';
 import { FrameWriter } from '../src/writer/frame-writer.js';
 import { PassThrough } from 'node:stream';
 import { relaySync } from './helpers/cli.js';
+import { tmp } from './helpers/temp.js';
 
 const dirs: string[] = [];
 const tempDir = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'relay-errors-'));
+  const dir = tmp('relay-errors-');
   dirs.push(dir);
   return dir;
 };

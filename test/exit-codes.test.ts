@@ -1,10 +1,10 @@
 // One exit-code table in code (src/exit-codes.ts); the copies in the docs and --help come from it.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ERROR_EXIT_CODES, EXIT, EXIT_CODES, STOP_EXIT_CODES, exitCodesHelp, exitCodesMarkdown } from '../src/exit-codes.js';
 import { ROOT, relaySync, shell } from './helpers/cli.js';
+import { tmp } from './helpers/temp.js';
 
 const DOCS = ['README.md', 'docs/frames.md', 'docs/reliability.md'];
 const BLOCK = /<!-- exit-codes:begin[^>]*-->\n([\s\S]*?)\n<!-- exit-codes:end -->/g;
@@ -34,7 +34,7 @@ describe('the exit-code table', () => {
   it('scripts/docs.js --check passes here and fails on a drifted copy, naming the file', () => {
     const ok = shell('node scripts/docs.js --check');
     expect(ok).toMatchObject({ status: 0, stderr: '' });
-    const root = mkdtempSync(join(tmpdir(), 'relay-docs-'));
+    const root = tmp('relay-docs-');
     dirs.push(root);
     mkdirSync(join(root, 'docs'));
     for (const file of DOCS) cpSync(join(ROOT, file), join(root, file));

@@ -1,5 +1,4 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fanout, type Frame, type FanoutOptions } from '../src/index.js';
@@ -7,6 +6,7 @@ import { frameWeight } from '../src/fanout/queue.js';
 import { frameError } from '../src/frames/validate.js';
 import { waitGone } from './helpers/procs.js';
 import { checkFrame } from './helpers/cli.js';
+import { tmp } from './helpers/temp.js';
 
 async function collect(options: FanoutOptions): Promise<{ frames: Frame[]; result: Awaited<ReturnType<typeof fanout>['result']> }> {
   const run = fanout(options);
@@ -18,7 +18,6 @@ async function collect(options: FanoutOptions): Promise<{ frames: Frame[]; resul
 const streamOf = (frames: Frame[], worker: string): string =>
   frames.flatMap((f) => (f.type === 'worker_stream' && f.worker === worker ? [f.data] : [])).join('');
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'relay-fanout-'));
 
 describe('fanout engine', () => {
   it('emits run_started, then per worker started → stream → exited, then run_finished, with seq 1..n and no gaps', async () => {
@@ -90,9 +89,12 @@ describe('fanout engine', () => {
     const frames: Frame[] = [];
     let queued = 0;
     let maxQueued = 0;
+    let reachedHighWater!: () => void;
+    const highWater = new Promise<void>((resolve) => (reachedHighWater = resolve));
     run.observe((f) => {
       queued += frameWeight(f);
       maxQueued = Math.max(maxQueued, queued);
+      if (queued >= highWaterMark) reachedHighWater(); // the run pauses as this frame is queued
     });
     const iterator = run[Symbol.asyncIterator]();
     const take = async (): Promise<boolean> => {
@@ -104,9 +106,12 @@ describe('fanout engine', () => {
     };
     while (!frames.some((f) => f.type === 'worker_stream')) await take();
 
-    // Stall: take nothing for a while. The run must notice and pause every terminal.
-    await new Promise((r) => setTimeout(r, 1000));
+    // Stall: take nothing. Once a high watermark of frames waits, the run pauses every terminal…
+    await highWater;
+    await Promise.resolve();
     expect(run.paused).toBe(true);
+    // …and they stay paused however long the stall lasts (here half a second: the stall is the
+    // scenario; there is no event for output that does not come).
     const bytesAtPause = run.workers.reduce((n, w) => n + w.bytes, 0);
     await new Promise((r) => setTimeout(r, 500));
     expect(run.workers.reduce((n, w) => n + w.bytes, 0)).toBe(bytesAtPause);

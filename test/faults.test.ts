@@ -3,22 +3,17 @@
 // 'drain', plain node-pty, signalling only the worker's own pid).
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { once } from 'node:events';
+import { openSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Frame } from '../src/frames/types.js';
 import { exited, parseFrames, shell, spawnRelay, waitForOutput } from './helpers/cli.js';
 import { processesMarked, waitGone } from './helpers/procs.js';
+import { tmp } from './helpers/temp.js';
+import { transcripts } from './helpers/frames.js';
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'relay-faults-'));
 const AGENT = ['--', process.execPath, 'dist/sim/main.js'];
-
-function transcripts(frames: Frame[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const f of frames) if (f.type === 'worker_stream') out.set(f.worker, (out.get(f.worker) ?? '') + f.data);
-  return out;
-}
 
 /** The agent's --digest line covers what it wrote; the terminal added "\r" before each "\n". */
 function digestHolds(transcript: string): boolean {
@@ -40,9 +35,13 @@ describe('faults', () => {
     const relay = spawnRelay(['fanout', '-w', '9', '--progress', 'none', ...AGENT, '--duration', '0', '--bytes', '20MB', '--digest'], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    const reader = spawn('cat', [], { stdio: [relay.stdout!, openSync(out, 'w'), 'inherit'] });
-    // Let output flow, then stop the reader and watch relay while it cannot write.
-    await new Promise((r) => setTimeout(r, 1000));
+    const outFd = openSync(out, 'w');
+    const watcher = watch(out);
+    const written = once(watcher, 'change');
+    const reader = spawn('cat', [], { stdio: [relay.stdout!, outFd, 'inherit'] });
+    // Once output flows, stop the reader and watch relay for 10 s while it cannot write.
+    await written;
+    watcher.close();
     reader.kill('SIGSTOP');
     let peak = 0;
     const deadline = Date.now() + 10_000;
@@ -69,8 +68,18 @@ describe('faults', () => {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { RELAY_TEST_MARK: mark },
     });
-    relay.stdout!.pause(); // a reader that takes nothing
-    await new Promise((r) => setTimeout(r, 1500));
+    // A reader that takes the first frames (every worker has started and output flows), then nothing.
+    await new Promise<void>((resolve) => {
+      let seen = '';
+      const onData = (d: Buffer): void => {
+        seen += d.toString();
+        if (seen.split('"type":"worker_started"').length > 4 && seen.includes('"type":"worker_stream"')) {
+          relay.stdout!.off('data', onData).pause();
+          resolve();
+        }
+      };
+      relay.stdout!.on('data', onData);
+    });
     expect(processesMarked(mark).length).toBeGreaterThan(1);
     const sent = Date.now();
     relay.kill('SIGINT');
@@ -162,7 +171,9 @@ describe('faults', () => {
   });
 
   it('workers do not hold their siblings\' terminals (node-pty issue 657): only 0, 1, 2 are terminals', () => {
-    const r = shell(`relay fanout -w 4 --progress none -- sh -c 'sleep 0.3; ls -l /proc/$$/fd'`);
+    // The four wait for each other, so every sibling's terminal is open while each lists its own.
+    const dir = tmp();
+    const r = shell(`relay fanout -w 4 --progress none -- sh -c 'touch ${dir}/{#}; while [ $(ls ${dir} | wc -l) -lt 4 ]; do sleep 0.02; done; ls -l /proc/$$/fd'`);
     expect(r.status).toBe(0);
     const listings = [...transcripts(parseFrames(r.stdout)).values()];
     expect(listings).toHaveLength(4);

@@ -1,8 +1,7 @@
 // Frame files are untrusted input (issue 13, class 5): a corpus of crafted, broken and cut-off
 // files through the real CLI (replay, summary, merge). Each must end in one line naming the file
 // (exit 2) or a result, never a crash, and within memory bounds that do not follow the file's say-so.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { encodeFrame } from '../src/frames/encode.js';
 import { readFrames } from '../src/frames/read.js';
 import type { Frame } from '../src/frames/types.js';
 import { expectUsageError, parseFrames, relaySync, type Ran } from './helpers/cli.js';
+import { tmp } from './helpers/temp.js';
 
 let dir: string;
 let frames: Frame[];
@@ -31,7 +31,7 @@ function measured(args: string[]): Ran & { rssMb: number } {
 }
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'relay-hostile-'));
+  dir = tmp('relay-hostile-');
   const file = join(dir, 'run.ndjson');
   const r = relaySync(['fanout', '--progress', 'none', '--output', file, '-w', '2', '--', 'bash', '-c', 'printf "héllo {%}\\n"']);
   expect(r.status).toBe(0);

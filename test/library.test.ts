@@ -5,11 +5,11 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers/cli.js';
-import { useTmpDir } from './helpers/tmp.js';
+import { tmp } from './helpers/temp.js';
 
 /** A consumer project: test/fixtures/library/consumer.ts with relay and @types/node installed (linked). */
 function consumerProject(): string {
-  const dir = useTmpDir('relay-lib-');
+  const dir = tmp('relay-lib-');
   mkdirSync(join(dir, 'node_modules'));
   symlinkSync(ROOT, join(dir, 'node_modules', 'relay'));
   symlinkSync(join(ROOT, 'node_modules', '@types'), join(dir, 'node_modules', '@types'));

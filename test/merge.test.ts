@@ -1,12 +1,12 @@
 // Shards and `relay merge` (issue 5), against the built CLI: the merged stream must pass the
 // same frame validation as any run (src/frames/validate.ts, from the protocol's schemas).
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { frameError } from '../src/frames/validate.js';
 import type { Frame, RunFinished } from '../src/frames/types.js';
 import { expectUsageError, parseFrames, relaySync, shell } from './helpers/cli.js';
+import { tmp } from './helpers/temp.js';
 
 const TASKS = 10;
 
@@ -34,7 +34,7 @@ function validStream(text: string): Frame[] {
 
 describe('shards and relay merge', () => {
   it('shards 1/3, 2/3, 3/3 cover the task list exactly once, and `relay merge` of their files is one valid stream summing them', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'relay-merge-'));
+    const dir = tmp('relay-merge-');
     const { file, statuses } = runShards(dir);
     // Task 7 is in shard 1 (7 → ((7 - 1) mod 3) + 1): that shard fails, the others pass.
     expect(statuses).toEqual([1, 0, 0]);
@@ -64,7 +64,7 @@ describe('shards and relay merge', () => {
   });
 
   it('rejects a malformed or incomplete input file with one line naming file and line, exit 2 and nothing on stdout', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'relay-merge-'));
+    const dir = tmp('relay-merge-');
     const { file } = runShards(dir);
     const lines = readFileSync(file(2), 'utf8').trimEnd().split('\n');
     const write = (name: string, content: string[]): string => {
@@ -85,7 +85,7 @@ describe('shards and relay merge', () => {
   });
 
   it('a shard set with shards missing from 1..N is not ok (exit 1) unless --allow-partial accepts it; the stream is valid either way', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'relay-merge-'));
+    const dir = tmp('relay-merge-');
     const { file } = runShards(dir);
     const r = relaySync(['merge', file(2), file(3)]);
     expect(r.status).toBe(1);

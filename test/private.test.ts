@@ -2,12 +2,13 @@
 // repositories and real file modes: worktrees in a private, unpredictable folder; a task's cwd
 // kept inside its worktree; a config file never changes a run unseen.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Frame, WorkerExited } from '../src/frames/types.js';
 import { parseFrames, relaySync } from './helpers/cli.js';
+import { tmp } from './helpers/temp.js';
 
 const IDENTITY = ['-c', 'user.name=relay test', '-c', 'user.email=test@relay.invalid', '-c', 'commit.gpgsign=false'];
 
@@ -17,7 +18,7 @@ function git(cwd: string, ...args: string[]): string {
 
 /** A repository with a sub-folder and a committed symbolic link to the file system's root. */
 function makeRepo(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'relay-private-'));
+  const dir = tmp('relay-private-');
   git(dir, 'init', '-q', '-b', 'main');
   mkdirSync(join(dir, 'sub'));
   writeFileSync(join(dir, 'sub', 'file.txt'), 'secret\n');
@@ -70,7 +71,7 @@ describe('worktrees', () => {
 
 describe('relay.config.json', () => {
   function configured(): string {
-    const dir = mkdtempSync(join(tmpdir(), 'relay-config-'));
+    const dir = tmp('relay-config-');
     writeFileSync(join(dir, 'relay.config.json'), JSON.stringify({
       presets: { claude: { command: ['sh', '-c', 'echo not claude: "$1"', '_', '{}'] } },
       defaults: { agent: 'sim' },

@@ -1,15 +1,15 @@
 // The adapter in front of node-pty's private internals: a version or platform it was not written for fails in one line.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exitCodeFor } from '../src/cli/errors.js';
 import { RelayError } from '../src/errors.js';
 import { NODE_PTY_VERSION, SUPPORTED_PLATFORMS, checkNative, nativeEnvironment } from '../src/pty/native.js';
 import { ROOT } from './helpers/cli.js';
+import { tmp } from './helpers/temp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'relay-native-'));
+const dir = tmp('relay-native-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A package.json claiming `version`, as a different node-pty install would have. */

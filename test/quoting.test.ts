@@ -2,17 +2,17 @@
 // `sh -c` / `bash -c` / `dash -c` commands run by the built CLI. Nothing in it may execute (a
 // canary file is never created) and every value arrives byte for byte.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findPreset, presetCommand } from '../src/agents/presets.js';
 import type { WorkerStream } from '../src/frames/types.js';
 import { fillTemplate } from '../src/tasks/template.js';
 import { expectUsageError, parseFrames, relaySync } from './helpers/cli.js';
+import { tmp } from './helpers/temp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'relay-quoting-'));
+const dir = tmp('relay-quoting-');
 const CANARY = join(dir, 'CANARY');
 const touch = `touch ${CANARY}`;
 

@@ -1,21 +1,21 @@
 // `relay replay --live` in a real terminal (node-pty): whatever the recorded output switched on
 // there (the alternate screen, a hidden cursor, mouse reporting) is switched off again at the
 // end, on Ctrl-C, and the replay exits cleanly when its reader goes away.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pty from 'node-pty';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../src/frames/encode.js';
 import type { Frame } from '../src/frames/types.js';
 import { parseFrames, RELAY, relaySync, shell } from './helpers/cli.js';
+import { tmp } from './helpers/temp.js';
 
 let dir: string;
 let frames: Frame[];
 const ENTER = '\x1b[?1049h\x1b[?25l\x1b[?1000h';
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'relay-live-'));
+  dir = tmp('relay-live-');
   const file = join(dir, 'run.ndjson');
   const r = relaySync(['fanout', '--progress', 'none', '--output', file, '-w', '1', '--', 'bash', '-c', `printf '${ENTER.replaceAll('\x1b', '\\033')}hello\\n'; sleep 1; printf 'second\\n'`]);
   expect(r.status, r.stderr).toBe(0);

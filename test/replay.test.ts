@@ -1,13 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Frame } from '../src/frames/types.js';
 import { summarizeFrames } from '../src/summary/build.js';
 import { formatMarkdown } from '../src/summary/format.js';
 import { expectUsageError, parseFrames, relaySync, shell } from './helpers/cli.js';
+import { tmp } from './helpers/temp.js';
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'relay-replay-'));
 
 /** Runs a fanout into a file; returns its path. */
 function record(args: string[], env: NodeJS.ProcessEnv = {}): { file: string; stderr: string; status: number | null } {

@@ -3,15 +3,15 @@
 // the folder could not be written. Full disks are real: /dev/full and, where mounting is
 // allowed, a 1 MiB tmpfs.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ResultsWriter, type Manifest } from '../src/agents/results.js';
 import { createScreen, loadScreens } from '../src/replay/screen.js';
 import { relaySync } from './helpers/cli.js';
+import { tmp } from './helpers/temp.js';
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'relay-results-hostile-'));
+const tmpDir = (): string => tmp('relay-results-hostile-');
 const manifestOf = (dir: string): Manifest => JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
 const MB = 1024 * 1024;
 
@@ -25,7 +25,7 @@ function run(dir: string, bytes: number, env: NodeJS.ProcessEnv = {}): ReturnTyp
 
 describe('the results folder under load', () => {
   it('two workers printing 80 MB each: every byte on disk, the screen right, and relay\'s peak RSS no higher than without --results', () => {
-    const dir = join(tmp(), 'out');
+    const dir = join(tmpDir(), 'out');
     const stats = (name: string): number => (JSON.parse(readFileSync(join(dir, '..', name), 'utf8')) as { max_rss_bytes: number }).max_rss_bytes / MB;
     const r = run(dir, 80_000_000, { RELAY_DEBUG_STATS: join(dir, '..', 'with.json') });
     expect(r.status, r.stderr).toBe(0);
@@ -46,7 +46,7 @@ describe('the results folder under load', () => {
   }, 400_000);
 
   it('a terminal emulator that falls behind catches up from transcript.ansi: the same screen as fed whole', async () => {
-    const dir = tmp();
+    const dir = tmpDir();
     const results = ResultsWriter.open({ dir, runId: 'behind', cols: 40, rows: 5, screen: await loadScreens() });
     const task = results.task({ id: 'x', number: 1, worker: 'w1' });
     // 12 MB in one synchronous burst: xterm parses later, so it is far more than 4 MiB behind.
@@ -67,7 +67,7 @@ describe('the results folder under load', () => {
 
 describe('the results folder on a full disk', () => {
   it('a transcript on a full device (/dev/full): the task is listed with the error, the others are complete, exit 74 in one line', () => {
-    const dir = join(tmp(), 'out');
+    const dir = join(tmpDir(), 'out');
     mkdirSync(join(dir, '001-1'), { recursive: true });
     symlinkSync('/dev/full', join(dir, '001-1', 'transcript.ansi'));
     const r = run(dir, 100_000);
@@ -83,7 +83,7 @@ describe('the results folder on a full disk', () => {
   }, 180_000);
 
   it('a full tmpfs: exit 74 in one line, no manifest.json.tmp left, manifest.json still valid JSON', (ctx) => {
-    const mount = join(tmp(), 'small');
+    const mount = join(tmpDir(), 'small');
     mkdirSync(mount);
     if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mount]).status !== 0) return ctx.skip(); // not root, or not allowed here
     try {

@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ResultsWriter, plainScreen, plainText, type Manifest } from '../src/agents/results.js';
@@ -8,8 +7,9 @@ import { AgentSession } from '../src/agents/session.js';
 import { RelayError } from '../src/errors.js';
 import type { AgentEvent, FrameBody } from '../src/frames/types.js';
 import { ROOT } from './helpers/cli.js';
+import { tmp } from './helpers/temp.js';
 
-const tempDir = (): string => mkdtempSync(join(tmpdir(), 'relay-results-'));
+const tempDir = (): string => tmp('relay-results-');
 
 /** Every file under dir, relative, except the manifest. */
 function filesUnder(dir: string): string[] {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { shardFromEnv } from '../src/tasks/shard.js';
 import { expectUsageError, parseFrames, relaySync } from './helpers/cli.js';
-import { useTmpDir } from './helpers/tmp.js';
+import { tmp } from './helpers/temp.js';
 
 /** Fails tasks whose text says "flaky" until the file `fixed` exists in the cwd. */
 const FLAKY = ['sh', '-c', 'case "$1" in *flaky*) [ -e fixed ] || exit 3;; esac; echo "ran $1"', '_', '{}'];
@@ -15,7 +15,7 @@ const ran = (stdout: string) => parseFrames(stdout).flatMap((f) => (f.type === '
 
 describe('--resume-from', () => {
   it('runs only the tasks that did not succeed (failed, never started), 5 tasks on 2 workers, and accounts for the rest', () => {
-    const dir = useTmpDir();
+    const dir = tmp();
     writeFileSync(join(dir, 'tasks.txt'), 'one\ntwo flaky\nthree\n{"id":"four","prompt":"four flaky"}\nfive\n');
     const first = relaySync(['fanout', '--tasks', 'tasks.txt', '-w', '2', '--progress', 'none', '--', ...FLAKY], { cwd: dir });
     expect(first.status).toBe(1);
@@ -42,7 +42,7 @@ describe('--resume-from', () => {
   });
 
   it('resumes a run cut off mid-stream (no run_finished, last line cut in half): tasks never started run', () => {
-    const dir = useTmpDir();
+    const dir = tmp();
     writeFileSync(join(dir, 'tasks.txt'), 'a\nb\nc\nd\n');
     const full = relaySync(['fanout', '--tasks', 'tasks.txt', '-w', '1', '--progress', 'none', '--', 'echo', '{}'], { cwd: dir });
     const lines = full.stdout.split('\n');
@@ -55,7 +55,7 @@ describe('--resume-from', () => {
   });
 
   it('refuses a frame file that does not match, in one line, exit 2, nothing on stdout', { timeout: 180_000 }, () => {
-    const dir = useTmpDir();
+    const dir = tmp();
     writeFileSync(join(dir, 'tasks.txt'), 'a\nb\n');
     writeFileSync(join(dir, 'other.txt'), 'b\na\n');
     const run = relaySync(['fanout', '--tasks', 'tasks.txt', '--progress', 'none', '--', 'true'], { cwd: dir });
@@ -102,7 +102,7 @@ describe('--shard auto', () => {
   });
 
   it('N simulated Indexed Job pods cover the list exactly once, and their frames merge', { timeout: 180_000 }, () => {
-    const dir = useTmpDir();
+    const dir = tmp();
     writeFileSync(join(dir, 'tasks.txt'), Array.from({ length: 7 }, (_, i) => `task ${i + 1}`).join('\n'));
     const files = [0, 1, 2].map((index) => {
       const r = relaySync(['fanout', '--tasks', 'tasks.txt', '--shard', 'auto/3', '--progress', 'none', '--', 'echo', '{}'], { cwd: dir, env: { JOB_COMPLETION_INDEX: String(index), CI_NODE_INDEX: '', CIRCLE_NODE_INDEX: '', BUILDKITE_PARALLEL_JOB: '' } });
@@ -116,7 +116,7 @@ describe('--shard auto', () => {
   });
 
   it('merging agent shards sums their agent totals', { timeout: 180_000 }, () => {
-    const dir = useTmpDir();
+    const dir = tmp();
     writeFileSync(join(dir, 'tasks.txt'), 'a\nb\nc\n');
     const totals = [1, 2].map((k) => {
       const r = relaySync(['fanout', '--agent', 'sim', '--tasks', 'tasks.txt', '--shard', `${k}/2`, '--progress', 'none', '-o', `s${k}.ndjson`, '--', '--duration', '0'], { cwd: dir });
@@ -131,7 +131,7 @@ describe('--shard auto', () => {
 
 describe('--notify', () => {
   it('runs the command on a failed attempt, a waiting agent and the end of the run, with the frame on stdin; stdout stays frames only', () => {
-    const dir = useTmpDir();
+    const dir = tmp();
     const log = join(dir, 'notes.log');
     const hook = `printf '%s %s %s %s ' "$RELAY_EVENT" "$RELAY_TASK_ID" "$RELAY_REASON" "$RELAY_EXIT_CODE" >> ${log}; jq -c '{type, task_id}' >> ${log}; echo "said $RELAY_EVENT"`;
     const r = relaySync(['fanout', '--agent', 'sim', '--task', 'fine', '--task', 'also fine', '-w', '2', '--progress', 'none', '--notify', hook, '--', '--duration', '0'], { cwd: dir });

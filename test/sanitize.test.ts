@@ -3,13 +3,13 @@
 // and clipboard writes, reports that type into the shell, nested sequences that survive a
 // one-pass strip) printed by workers whose rows, plain lines, GitHub groups, summaries and step
 // summary are read back through a real pseudo-terminal.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pty from 'node-pty';
 import { describe, expect, it } from 'vitest';
 import { safeText } from '../src/sanitize.js';
 import { RELAY, ROOT } from './helpers/cli.js';
+import { tmp } from './helpers/temp.js';
 
 const ESC = '\x1b';
 const CORPUS: [string, string][] = [
@@ -40,7 +40,7 @@ const FORBIDDEN: [string, RegExp][] = [
   ['a backspace or DEL', /[\b\x7f]/],
 ];
 
-const dir = mkdtempSync(join(tmpdir(), 'relay-sanitize-'));
+const dir = tmp('relay-sanitize-');
 
 function tasksFile(): string {
   const file = join(dir, 'tasks.ndjson');

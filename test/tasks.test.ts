@@ -1,8 +1,7 @@
 // Task lists and the policies around them (issue 5), against the built CLI with real workers in
 // real terminals.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import stripAnsi from 'strip-ansi';
 import { describe, expect, it } from 'vitest';
@@ -10,8 +9,9 @@ import type { Frame, RunFinished, WorkerExited, WorkerStarted } from '../src/fra
 import { fanout } from '../src/index.js';
 import { expectUsageError, parseFrames, relaySync } from './helpers/cli.js';
 import { processesMarked, waitGone } from './helpers/procs.js';
+import { tmp } from './helpers/temp.js';
+import { byAttempt, ofType, transcripts as allTranscripts } from './helpers/frames.js';
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'relay-tasks-'));
 const AGENT = [process.execPath, 'dist/sim/main.js'];
 
 function tasksFile(lines: string[]): string {
@@ -20,17 +20,10 @@ function tasksFile(lines: string[]): string {
   return file;
 }
 
-const ofType = <T extends Frame['type']>(frames: Frame[], type: T): Extract<Frame, { type: T }>[] =>
-  frames.filter((f): f is Extract<Frame, { type: T }> => f.type === type);
-
 const finished = (frames: Frame[]): RunFinished => frames.at(-1) as RunFinished;
 
 /** Transcript of each task's attempts, keyed "task/attempt". */
-function transcripts(frames: Frame[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const f of ofType(frames, 'worker_stream')) out.set(`${f.task}/${f.attempt}`, (out.get(`${f.task}/${f.attempt}`) ?? '') + f.data);
-  return out;
-}
+const transcripts = (frames: Frame[]): Map<string, string> => allTranscripts(frames, byAttempt);
 
 describe('task lists', () => {
   it('runs 40 tasks on 9 workers: each exactly once, at most 9 at a time, every attempt bracketed on its slot', () => {

@@ -1,32 +1,22 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseShortstat, safeRefPart, sweepWorktrees, Worktrees } from '../src/agents/worktree.js';
 import { fanout } from '../src/fanout/run.js';
 import type { WorkerStream } from '../src/frames/types.js';
 import { RelayError } from '../src/errors.js';
 import { exited, ROOT, waitForOutput } from './helpers/cli.js';
+import { branches, git, makeRepo as makeGitRepo, tmp, worktreePaths } from './helpers/temp.js';
 
-const IDENTITY = ['-c', 'user.name=relay test', '-c', 'user.email=test@relay.invalid', '-c', 'commit.gpgsign=false'];
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', [...IDENTITY, '-C', cwd, ...args], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
+/** Worktrees.open, cleaned up when the test is done (a run's folder stays until cleanup()). */
+async function openWorktrees(...args: Parameters<typeof Worktrees.open>): Promise<Worktrees> {
+  const wts = await Worktrees.open(...args);
+  onTestFinished(() => wts.cleanup());
+  return wts;
 }
 
-function makeRepo(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'relay-repo-'));
-  git(dir, 'init', '-q', '-b', 'main');
-  writeFileSync(join(dir, 'README.md'), 'hello\n');
-  writeFileSync(join(dir, '.gitignore'), 'node_modules/\n');
-  git(dir, 'add', '.');
-  git(dir, 'commit', '-q', '-m', 'first');
-  return dir;
-}
-
-const branches = (repo: string): string[] => git(repo, 'branch', '--format=%(refname:short)').trim().split('\n').filter(Boolean).sort();
-const worktreePaths = (repo: string): string[] => git(repo, 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree ')).map((l) => l.slice(9));
+const makeRepo = (): string => makeGitRepo({ 'README.md': 'hello\n', '.gitignore': 'node_modules/\n' });
 
 async function usageMessage(p: Promise<unknown>): Promise<string> {
   const err = await p.then(() => undefined, (e: unknown) => e);
@@ -38,7 +28,7 @@ async function usageMessage(p: Promise<unknown>): Promise<string> {
 
 describe('a git worktree per task', () => {
   it('refuses, in one line, outside a git repository and in a repository with no commit', async () => {
-    const plain = mkdtempSync(join(tmpdir(), 'relay-nogit-'));
+    const plain = tmp('relay-nogit-');
     expect(await usageMessage(Worktrees.open(plain, 'run1'))).toBe(`worktree: ${plain} is not inside a git repository`);
     git(plain, 'init', '-q');
     expect(await usageMessage(Worktrees.open(plain, 'run1'))).toMatch(/^worktree: the repository at .+ has no commit yet to branch from$/);
@@ -46,7 +36,7 @@ describe('a git worktree per task', () => {
 
   it('makes a worktree on branch relay/<run>/<task> at HEAD; a process run in it changes only it; the diff stat counts untracked files', async () => {
     const repo = makeRepo();
-    const wts = await Worktrees.open(join(repo), 'a1b2c3d4-ffff-4000-8000-000000000000');
+    const wts = await openWorktrees(join(repo), 'a1b2c3d4-ffff-4000-8000-000000000000');
     const wt = await wts.create('fix the cache');
     expect(wt.branch).toBe('relay/a1b2c3d4/fix-the-cache');
     expect(wt.base).toBe(git(repo, 'rev-parse', 'HEAD').trim());
@@ -66,7 +56,7 @@ describe('a git worktree per task', () => {
 
   it('runs a fanout worker in its worktree (a real terminal): what it writes lands there and is counted', async () => {
     const repo = makeRepo();
-    const wts = await Worktrees.open(repo, 'run00009');
+    const wts = await openWorktrees(repo, 'run00009');
     const wt = await wts.create('in-pty');
     const run = fanout({ workers: 1, cwd: wt.path, command: ['sh', '-c', 'pwd; printf "one\\ntwo\\n" > made-by-worker.txt'] });
     let screen = '';
@@ -80,7 +70,7 @@ describe('a git worktree per task', () => {
 
   it('removes the worktree and its commit-less branch after the worker, reporting the diff stat', async () => {
     const repo = makeRepo();
-    const wts = await Worktrees.open(repo, 'run00001');
+    const wts = await openWorktrees(repo, 'run00001');
     const wt = await wts.create('t1');
     writeFileSync(join(wt.path, 'new.txt'), 'a\nb\nc\n');
     const info = await wts.finish(wt);
@@ -92,7 +82,8 @@ describe('a git worktree per task', () => {
 
   it('keeps a branch the agent committed to, and everything with keep', async () => {
     const repo = makeRepo();
-    const wts = await Worktrees.open(repo, 'run00002');
+    // Kept worktrees outlive the run: made in a folder of this test's, so they go with it.
+    const wts = await openWorktrees(repo, 'run00002', { baseDir: tmp('relay-kept-') });
     const committed = await wts.create('committed');
     writeFileSync(join(committed.path, 'README.md'), 'changed\n');
     git(committed.path, 'commit', '-q', '-am', 'agent work');
@@ -108,7 +99,7 @@ describe('a git worktree per task', () => {
 
   it('gives tasks whose names clash after cleaning distinct branches, also when made at once', async () => {
     const repo = makeRepo();
-    const wts = await Worktrees.open(repo, 'run00003');
+    const wts = await openWorktrees(repo, 'run00003');
     const made = await Promise.all(['fix: the cache!', 'fix  the cache', 'fix the cache', '../etc/passwd', '', 'a.lock'].map((t) => wts.create(t)));
     const names = made.map((w) => w.branch.split('/').slice(2).join('/'));
     expect(new Set(names).size).toBe(6);
@@ -120,7 +111,7 @@ describe('a git worktree per task', () => {
 
   it('cleans up idempotently: twice, or after a worktree was already removed', async () => {
     const repo = makeRepo();
-    const wts = await Worktrees.open(repo, 'run00004');
+    const wts = await openWorktrees(repo, 'run00004');
     const a = await wts.create('a');
     await wts.create('b');
     await wts.remove(a);
@@ -147,9 +138,9 @@ describe('a git worktree per task', () => {
 
   it('sweeps the worktrees a killed run left, and only that run\'s', async () => {
     const repo = makeRepo();
-    const dead = await Worktrees.open(repo, 'deadrun1');
+    const dead = await openWorktrees(repo, 'deadrun1');
     const left = await dead.create('x');
-    const alive = await Worktrees.open(repo, 'liverun1');
+    const alive = await openWorktrees(repo, 'liverun1');
     const other = await alive.create('y');
     expect(await sweepWorktrees(repo, 'deadrun1')).toEqual([left.path]);
     expect(existsSync(left.path)).toBe(false);

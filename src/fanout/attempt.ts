@@ -6,6 +6,7 @@ import { resolveCommand } from '../pty/resolve.js';
 import type { Job } from './jobs.js';
 import { succeeded } from './outcomes.js';
 import type { WorkerState } from './status.js';
+import type { Timers } from '../timers.js';
 
 const TAIL_CHARS = 512;
 /** How long after SIGKILL a worker's last output may still take before we stop waiting for it. */
@@ -54,6 +55,7 @@ export interface AttemptSpec {
 export interface AttemptHooks {
   emit(body: FrameBody): void;
   now(): number;
+  timers: Timers;
   /** The attempt has ended and its worker_exited frame was emitted. */
   ended(worker: Attempt): void;
   extension?: AttemptExtension;
@@ -93,8 +95,8 @@ export class Attempt {
   private stopReason: StopReason | undefined;
   private killAt = Infinity;
   private closeAt = Infinity;
-  private killTimer: NodeJS.Timeout | undefined;
-  private drainTimer: NodeJS.Timeout | undefined;
+  private killTimer: unknown;
+  private drainTimer: unknown;
 
   constructor(
     private spec: AttemptSpec,
@@ -204,17 +206,17 @@ export class Attempt {
     const now = this.hooks.now();
     if (now + graceMs < this.killAt) {
       this.killAt = now + graceMs;
-      clearTimeout(this.killTimer);
+      this.hooks.timers.clear(this.killTimer);
       // Not unref'd: paused terminals hold no active handle, and the run must not be abandoned.
-      this.killTimer = setTimeout(() => this.pty?.kill('SIGKILL'), graceMs);
+      this.killTimer = this.hooks.timers.set(() => this.pty?.kill('SIGKILL'), graceMs);
     }
     // When the whole run stops, also stop waiting for its last output a moment after SIGKILL. An
     // attempt stopped by a policy (timeout, idle) keeps every byte: a paused terminal drains when
     // the reader catches up.
     if (reason === 'cancelled' && this.killAt + DRAIN_AFTER_KILL_MS < this.closeAt) {
       this.closeAt = this.killAt + DRAIN_AFTER_KILL_MS;
-      clearTimeout(this.drainTimer);
-      this.drainTimer = setTimeout(() => this.forceClose(), Math.max(0, this.closeAt - now));
+      this.hooks.timers.clear(this.drainTimer);
+      this.drainTimer = this.hooks.timers.set(() => this.forceClose(), Math.max(0, this.closeAt - now));
     }
   }
 
@@ -258,8 +260,8 @@ export class Attempt {
   }
 
   private finish(exit: PtyExit, reason: WorkerReason): void {
-    clearTimeout(this.killTimer);
-    clearTimeout(this.drainTimer);
+    this.hooks.timers.clear(this.killTimer);
+    this.hooks.timers.clear(this.drainTimer);
     this.endedAt = this.hooks.now();
     this.exitCode = exit.exitCode;
     this.signal = exit.signal;

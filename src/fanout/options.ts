@@ -10,6 +10,7 @@ import { checkNative } from '../pty/native.js';
 import type { RunExtension } from './extension.js';
 import { VERSION } from '../version.js';
 import { MAX_DURATION_MS } from '../units.js';
+import { realTimers, type Timers } from '../timers.js';
 
 /** A task as a library caller gives it, the same shape as a task file's JSON line; a plain string is `{ prompt }`. */
 export interface TaskInput {
@@ -101,6 +102,8 @@ export interface FanoutOptions {
   spawn?: PtySpawner;
   /** Clock in ms since the epoch; injectable for tests. Default: Date.now. */
   now?: () => number;
+  /** Every timer of the run (timeout, idle, retry back-off, kill after grace); injectable with `now` for a fake clock. Default: setTimeout. */
+  timers?: Timers;
 }
 
 type Optionals = 'resume' | 'extension' | 'signal' | 'runId' | 'spawn' | 'env' | 'tasks' | 'shard' | 'maxFailures' | 'timeoutMs' | 'idleTimeoutMs' | 'input' | 'lines' | 'stream';
@@ -272,6 +275,7 @@ export function resolveOptions(options: FanoutOptions): ResolvedOptions {
     runId: options.runId,
     spawn: options.spawn,
     now: options.now ?? Date.now,
+    timers: options.timers ?? realTimers,
     version: VERSION,
   };
 }

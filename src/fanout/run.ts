@@ -50,7 +50,7 @@ class Run implements FanoutRun {
   private endedBytes = 0;
   private stopReason: Exclude<RunEnd, 'completed'> | undefined;
   private dispatching = false;
-  private wakeTimer: NodeJS.Timeout | undefined;
+  private wakeTimer: unknown;
   private finished = false;
   private settle!: (result: RunResult) => void;
   paused = false;
@@ -148,7 +148,7 @@ class Run implements FanoutRun {
     if (this.stopReason || this.finished) return;
     this.stopReason = reason;
     this.jobs.drain(); // never started: their records stay without a reason (not_started)
-    clearTimeout(this.wakeTimer);
+    this.opts.timers.clear(this.wakeTimer);
     for (const s of this.slots) {
       s.current?.stop('cancelled', options.signal ?? 'SIGTERM', options.graceMs ?? this.opts.graceMs);
       s.retire();
@@ -193,8 +193,8 @@ class Run implements FanoutRun {
     if (this.jobs.size === 0) for (const s of this.slots) s.retire();
     const readyAt = this.jobs.nextReadyAt();
     if (readyAt !== undefined && !this.stopReason && this.slots.some((s) => s.free)) {
-      clearTimeout(this.wakeTimer);
-      this.wakeTimer = setTimeout(() => void this.dispatch(), Math.max(0, readyAt - this.opts.now()));
+      this.opts.timers.clear(this.wakeTimer);
+      this.wakeTimer = this.opts.timers.set(() => void this.dispatch(), Math.max(0, readyAt - this.opts.now()));
     }
     this.maybeFinish();
   }
@@ -204,7 +204,7 @@ class Run implements FanoutRun {
     let unwatch = (): void => {};
     const runEmit = (body: FrameBody): void => this.emit(body);
     // Output is coalesced first, so line mode sees the coalesced chunks.
-    const emit = withCoalescing(opts.lines ? withLines(runEmit, opts.lines) : runEmit, { windowMs: opts.coalesceMs, behind: () => this.queue.size > 0 });
+    const emit = withCoalescing(opts.lines ? withLines(runEmit, opts.lines, opts.timers) : runEmit, { windowMs: opts.coalesceMs, behind: () => this.queue.size > 0 });
     // With an extension (agent runs), the attempt is prepared first (its worktree) and finished last (totals, diff, results).
     const extension = opts.extension?.attempt({
       slot: slot.index,
@@ -217,6 +217,7 @@ class Run implements FanoutRun {
     const attempt: Attempt = new Attempt(attemptSpec(opts, slot.index, job), {
       emit,
       now: opts.now,
+      timers: opts.timers,
       ended: (a) => (unwatch(), this.attemptEnded(slot, a)),
       ...(extension ? { extension } : {}),
     });
@@ -228,7 +229,7 @@ class Run implements FanoutRun {
       // Stopped while it was being prepared: it started anyway, so stop it now.
       if (this.stopReason) return attempt.stop('cancelled', 'SIGTERM', opts.graceMs);
       if (this.paused) attempt.pause();
-      unwatch = this.policies.watch({ attempt, emit: runEmit, now: opts.now, graceMs: opts.graceMs });
+      unwatch = this.policies.watch({ attempt, emit: runEmit, now: opts.now, timers: opts.timers, graceMs: opts.graceMs });
     };
     const starting = attempt.start(this.spawn);
     if (starting) void starting.then(started);
@@ -256,7 +257,7 @@ class Run implements FanoutRun {
     if (this.finished || this.dispatching || this.slots.some((s) => s.busy)) return;
     if (!this.stopReason && this.jobs.size > 0) return;
     this.finished = true;
-    clearTimeout(this.wakeTimer);
+    this.opts.timers.clear(this.wakeTimer);
     const result = this.buildResult();
     this.emit({
       type: 'run_finished',

@@ -5,6 +5,7 @@
 import { usageError } from '../errors.js';
 import type { FrameBody, WorkerLine } from '../frames/types.js';
 import { DEFAULT_MAX_LINE_LENGTH, LineAssembler } from './assembler.js';
+import { realTimers, type Timers } from '../timers.js';
 
 export const DEFAULT_QUIET_MS = 200;
 
@@ -21,16 +22,7 @@ export interface LineMode extends Required<LineModeOptions> {
   stream: boolean;
 }
 
-/** Timers, injectable so tests can step through quiet periods exactly. */
-export interface Timers {
-  set(fn: () => void, ms: number): unknown;
-  clear(handle: unknown): void;
-}
-
-const realTimers: Timers = {
-  set: (fn, ms) => setTimeout(fn, ms),
-  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+export type { Timers };
 
 /**
  * Line mode from the engine's options, or null when it is off. Dropping worker_stream

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
 import { validateFrame } from '../../src/frames/read.js';
 import { FrameSchemas, type Frame } from '../../src/frames/types.js';
 
@@ -50,8 +50,29 @@ export function expectUsageError(r: Ran, pattern: RegExp): void {
   expect(lines[0]).toMatch(pattern);
 }
 
+/**
+ * Starts the built CLI; when the test ends (passed or not) with it still running, it gets SIGTERM
+ * (it stops its workers), SIGKILL if it has not exited 5 s later, and is awaited: no test leaves one behind.
+ */
 export function spawnRelay(args: string[], options: SpawnOptions = {}): ChildProcess {
-  return spawn(process.execPath, [RELAY, ...args], { cwd: ROOT, ...options, env: { ...process.env, ...options.env } });
+  const child = spawn(process.execPath, [RELAY, ...args], { cwd: ROOT, ...options, env: { ...process.env, ...options.env } });
+  try {
+    onTestFinished(() => reap(child));
+  } catch {
+    // started outside a test: global-setup's check reports it if it outlives the run
+  }
+  return child;
+}
+
+async function reap(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const end = exited(child);
+  child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), 5000)));
+  if ((await Promise.race([end, late])) === 'late') child.kill('SIGKILL');
+  clearTimeout(timer);
+  await end;
 }
 
 /** Fields each frame type declares in its schema. */

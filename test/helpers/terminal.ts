@@ -1,8 +1,8 @@
 // relay with stderr on a real pseudo-terminal, read by a real terminal emulator (xterm.js,
 // headless, with scrollback): tests assert on what a person would see, scrollback included,
 // and on whether the terminal had to wrap any line.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmp } from './temp.js';
 import { join } from 'node:path';
 import xterm from '@xterm/headless';
 import pty from 'node-pty';
@@ -41,13 +41,13 @@ function visible(term: xterm.Terminal): string[] {
 
 /** A fresh path for TerminalRun.gate, and the shell words that wait for it. */
 export function gate(): { path: string; wait: string } {
-  const path = join(mkdtempSync(join(tmpdir(), 'relay-gate-')), 'go');
+  const path = join(tmp('relay-gate-'), 'go');
   return { path, wait: `while [ ! -e ${path} ]; do sleep 0.05; done` };
 }
 
 /** Runs `relay fanout ARGS` with stdout piped to a file and stderr on a cols×rows terminal. */
 export function fanoutOnTerminal(args: string, t: TerminalRun): Promise<Seen> {
-  const out = join(mkdtempSync(join(tmpdir(), 'relay-term-')), 'frames.ndjson');
+  const out = join(tmp('relay-term-'), 'frames.ndjson');
   const term = new xterm.Terminal({ cols: t.cols, rows: t.rows, scrollback: 100_000, allowProposedApi: true });
   // node-pty may report the exit before the last output (it waits a fixed time for it): the
   // shell's closing words are the event that everything before them arrived.

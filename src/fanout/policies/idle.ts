@@ -8,12 +8,12 @@ import type { AttemptWatcher } from './types.js';
  * run, the first report of a silence also goes to the attempt's agent (an inferred question).
  */
 export function idle(ms: number, kill: boolean): AttemptWatcher {
-  return ({ attempt: current, emit, now, graceMs }) => {
-    let timer: NodeJS.Timeout | undefined;
+  return ({ attempt: current, emit, now, timers, graceMs }) => {
+    let timer: unknown;
     let reportedFor = -1; // lastOutputAt of the quiet period last reported
     let reports = 0;
     const arm = (delay: number): void => {
-      timer = setTimeout(check, Math.max(1, delay));
+      timer = timers.set(check, Math.max(1, delay));
     };
     const check = (): void => {
       if (current.state !== 'running' || current.endedAt !== null) return; // endedAt: its output ended, worker_exited is being prepared
@@ -32,6 +32,6 @@ export function idle(ms: number, kill: boolean): AttemptWatcher {
       else arm(ms);
     };
     arm(ms);
-    return () => clearTimeout(timer);
+    return () => timers.clear(timer);
   };
 }

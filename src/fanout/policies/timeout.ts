@@ -5,8 +5,8 @@ import type { AttemptWatcher } from './types.js';
  * to its process group, SIGKILL after the grace period); its worker_exited says "timeout".
  */
 export function timeout(ms: number): AttemptWatcher {
-  return ({ attempt, graceMs }) => {
-    const timer = setTimeout(() => attempt.stop('timeout', 'SIGTERM', graceMs), ms);
-    return () => clearTimeout(timer);
+  return ({ attempt, timers, graceMs }) => {
+    const timer = timers.set(() => attempt.stop('timeout', 'SIGTERM', graceMs), ms);
+    return () => timers.clear(timer);
   };
 }

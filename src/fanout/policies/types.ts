@@ -1,11 +1,13 @@
 import type { FrameBody } from '../../frames/types.js';
 import type { Attempt } from '../attempt.js';
+import type { Timers } from '../../timers.js';
 
 /** What a per-attempt behaviour may use: the attempt, the frame stream and the clock. */
 export interface AttemptContext {
   attempt: Attempt;
   emit(body: FrameBody): void;
   now(): number;
+  timers: Timers;
   /** Time between SIGTERM and SIGKILL when a behaviour stops the attempt. */
   graceMs: number;
 }
