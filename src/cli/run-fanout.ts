@@ -92,6 +92,7 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
         highWaterMark: options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK,
         lowWaterMark: options.lowWaterMark,
         endDestination: destination.isFile,
+        name: destination.name,
         stopFlushMs: 1000,
       })
     : undefined;
@@ -103,6 +104,8 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
   await stepSummary?.finish();
   releaseSignals();
   const code = forced ?? outcome?.exitCode ?? result.exitCode;
+  // One line naming the destination and the cause (ENOSPC, EPIPE…): the summary only says output_closed.
+  if (outcome?.outputError) process.stderr.write(`relay: ${outcome.outputError.message}\n`);
   if (outcome && !outcome.flushed) {
     await extension?.abort();
     process.exit(code);
