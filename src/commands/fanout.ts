@@ -82,8 +82,11 @@ Exit codes:
   2    usage error (bad flag or value, unreadable task file, bad task line,
        bad relay.config.json, agent not installed, --worktree outside a git
        repository); nothing is written to stdout
-  74   frames could not be written (e.g. disk full)
+  74   frames could not be written (e.g. disk full, /dev/full): one line
+       names the destination and the cause
+  129  hangup (SIGHUP: the terminal or ssh session went away)
   130  interrupted (SIGINT, Ctrl-C); a second Ctrl-C kills the workers at once
+  131  quit (SIGQUIT, Ctrl-\\)
   141  the frame reader closed the pipe (like SIGPIPE; "| head" under
        set -o pipefail)
   143  terminated (SIGTERM)`;

@@ -6,7 +6,7 @@ import type { RunView } from './status.js';
 
 export interface RunResult {
   ok: boolean;
-  /** What a CLI should exit with: 0 all ok, 1 any failed, 130/143 on SIGINT/SIGTERM, 141 when the reader went away. */
+  /** What a CLI should exit with: 0 all ok, 1 any failed, 130/143/129/131 on SIGINT/SIGTERM/SIGHUP/SIGQUIT, 141 when the reader went away. */
   exitCode: number;
   reason: RunEnd;
   /** Tasks by final outcome. */
@@ -48,6 +48,8 @@ export interface FanoutRun extends AsyncIterable<Frame>, RunView {
 export const STOP_EXIT_CODES: Record<Exclude<RunEnd, 'completed'>, number> = {
   interrupted: 130,
   terminated: 143,
+  hangup: 129,
+  quit: 131,
   output_closed: 141,
   aborted: 1,
   fail_fast: 1,

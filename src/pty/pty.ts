@@ -18,6 +18,7 @@ import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
 import { ReadStream } from 'node:tty';
 import { existsSync } from 'node:fs';
+import { unwatchGroup, watchdog, watchGroup } from './watchdog.js';
 
 interface NativePty {
   fork(
@@ -121,11 +122,14 @@ class NodePtyProcess implements PtyProcess {
     const argv0 = options.argv0 ?? options.file;
     const [file, args] = this.launcher(options.file, argv0, options.args);
     const env = Object.entries(options.env).map(([k, v]) => `${k}=${v}`);
+    watchdog(); // before the fork, so it holds no terminal
     const term = pty.fork(file, args, env, options.cwd, options.cols, options.rows, -1, -1, true, `${dir}/spawn-helper`, (code, signal) =>
       this.handleExit(code, signal),
     );
     this.pid = term.pid;
     this.fd = term.fd;
+    // Its group dies with relay, however relay dies (src/pty/watchdog.ts).
+    watchGroup(this.pid);
     openMasters.add(this.fd);
     try {
       // O_NONBLOCK: the fence write must never block the event loop on a full terminal.
@@ -260,5 +264,7 @@ class NodePtyProcess implements PtyProcess {
     openMasters.delete(this.fd);
     this.socket.destroy();
     this.onEnd(exit);
+    // onEnd has killed what was left of its group: nothing there for the watchdog any more.
+    unwatchGroup(this.pid);
   }
 }
