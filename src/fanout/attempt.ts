@@ -3,6 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { FrameBody, WorkerExited, WorkerReason } from '../frames/types.js';
 import type { PtyExit, PtyProcess, PtySpawner } from '../pty/pty.js';
 import { resolveCommand } from '../pty/resolve.js';
+import { whatRanOut } from '../pty/exhausted.js';
 import type { Job } from './jobs.js';
 import { succeeded } from './outcomes.js';
 import type { WorkerState } from './status.js';
@@ -159,7 +160,9 @@ export class Attempt {
         rows: this.spec.rows,
       });
     } catch (err) {
-      return this.failToStart(126, `${this.spec.argv[0]}: ${(err as Error).message}`);
+      // Usually a resource ran out (descriptors, terminals, processes): say which, not "126".
+      const ranOut = /fork|openpty|spawn/i.test((err as Error).message) ? whatRanOut() : undefined;
+      return this.failToStart(126, `${this.spec.argv[0]}: ${ranOut ?? (err as Error).message}`);
     }
     this.pid = this.pty.pid;
     this.state = 'running';
