@@ -34,7 +34,8 @@ export function watchdog(): ChildProcess | null {
   child = null;
   if (!BASH) return child; // no bash: no watchdog (docs/reliability.md says so)
   try {
-    const c = spawn(BASH, ['-c', SCRIPT], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    // No inherited environment: it needs none, and should not look like one of the run's processes.
+    const c = spawn(BASH, ['-c', SCRIPT], { stdio: ['pipe', 'ignore', 'ignore'], detached: true, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
     // It must never keep relay alive, nor crash it when it is gone.
     c.on('error', () => (child = null));
     c.stdin!.on('error', () => (child = null));
