@@ -78,7 +78,7 @@ describe('output fails', { timeout: 300_000 }, () => {
     }
   });
 
-  it.each(['closed', 'full'] as const)('stderr %s (its reader left at once, or /dev/full): frames and exit status are untouched', async (stderrHow) => {
+  it.each(['closed', 'full'] as const)('stderr %s (closed: its reader left at once; full: /dev/full): frames and exit status are untouched', async (stderrHow) => {
     const dir = useTmpDir();
     const file = savedRun(dir);
     const expected = { fanout: 1, merge: 0, summary: 0, replay: 0, transcript: 0, schema: 0 } as Record<string, number>;

@@ -68,17 +68,18 @@ describe('the terminal goes away', { timeout: 120_000 }, () => {
     expect(await waitGone(processesMarked(r.mark), 3000)).toEqual([]);
   });
 
-  it('relay killed with SIGKILL: its watchdog kills workers that ignore SIGHUP and SIGTERM within a second', async () => {
+  it('relay killed with SIGKILL: its watchdog kills workers that ignore SIGHUP and SIGTERM within seconds (without it they live on)', async () => {
     const r = await relayInTerminal(4);
     const marked = processesMarked(r.mark).filter((pid) => pid !== r.term.pid);
     expect(marked.length).toBeGreaterThanOrEqual(4);
     const killed = Date.now();
     process.kill(r.term.pid, 'SIGKILL');
-    const left = await waitGone(marked, 5000);
+    const left = await waitGone(marked, 10_000);
     const survived = Date.now() - killed;
     console.log(`workers ignoring SIGHUP/SIGTERM survived relay's SIGKILL by ${survived} ms`);
     expect(left).toEqual([]);
-    expect(survived).toBeLessThan(1000);
+    // ~150 ms on a quiet machine; the bound leaves room for a loaded one (they would live forever).
+    expect(survived).toBeLessThan(3000);
     expect(isAlive(r.term.pid)).toBe(false);
   });
 });
