@@ -40,13 +40,16 @@ export function usageError(reason: string, details?: RelayErrorDetails): RelayEr
   return new RelayError('USAGE', reason, details);
 }
 
-/** Maps a destination's write error onto the family: EPIPE and friends mean the reader left. */
-export function outputError(err: unknown): RelayError {
+/**
+ * Maps a destination's write error onto the family: EPIPE and friends mean the reader left. The
+ * message names the destination (`stdout`, or the file) and the cause (its errno), in one line.
+ */
+export function outputError(err: unknown, destination = 'the output'): RelayError {
   if (err instanceof RelayError) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EPIPE' || code === 'ECONNRESET' || code === 'ERR_STREAM_DESTROYED' || code === 'ERR_STREAM_PREMATURE_CLOSE') {
-    return new RelayError('OUTPUT_CLOSED', 'the frame reader closed its end of the output', { cause: err });
+    return new RelayError('OUTPUT_CLOSED', `${destination}: the reader closed its end (${code})`, { cause: err });
   }
   const detail = err instanceof Error ? err.message : String(err);
-  return new RelayError('OUTPUT_FAILED', `writing frames failed: ${detail}`, { cause: err });
+  return new RelayError('OUTPUT_FAILED', `cannot write to ${destination}: ${detail}`, { cause: err });
 }

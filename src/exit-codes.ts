@@ -27,10 +27,10 @@ export const EXIT_CODES = [
   },
   { code: 69, name: 'unavailable', when: 'relay cannot run workers here: an unsupported platform or node-pty version, or git failing underneath `--worktree`' },
   { code: 70, name: 'internal', when: 'a bug in relay (please report it with the message)' },
-  { code: 74, name: 'output_failed', when: 'frames, or a file of the `--results` folder, could not be written (e.g. disk full)' },
-  { code: 129, name: 'hangup', when: 'hangup (SIGHUP: terminal closed)' },
+  { code: 74, name: 'output_failed', when: 'frames, or a file of the `--results` folder, could not be written (e.g. disk full): one line on stderr names the destination and the cause' },
+  { code: 129, name: 'hangup', when: 'hangup (SIGHUP: the terminal or ssh session went away)' },
   { code: 130, name: 'interrupted', when: 'interrupted (SIGINT, Ctrl-C); a second Ctrl-C kills the workers at once' },
-  { code: 131, name: 'quit', when: 'quit (SIGQUIT)' },
+  { code: 131, name: 'quit', when: 'quit (SIGQUIT, Ctrl-\\)' },
   { code: 141, name: 'output_closed', when: 'the frame reader closed the pipe (`relay … | head`; 128 + SIGPIPE, so under `set -o pipefail` the pipeline reports 141)' },
   { code: 143, name: 'terminated', when: 'terminated (SIGTERM)' },
 ] as const satisfies readonly { code: number; name: string; when: string }[];
@@ -44,6 +44,8 @@ export const EXIT = Object.fromEntries(EXIT_CODES.map((e) => [e.name, e.code])) 
 export const STOP_EXIT_CODES: Record<Exclude<RunEnd, 'completed'>, number> = {
   interrupted: EXIT.interrupted,
   terminated: EXIT.terminated,
+  hangup: EXIT.hangup,
+  quit: EXIT.quit,
   output_closed: EXIT.output_closed,
   aborted: EXIT.failed,
   fail_fast: EXIT.failed,

@@ -5,6 +5,8 @@ import { usageError } from '../errors.js';
 export interface FrameDestination {
   /** Where frames go, or null when they are not written (stdout is a terminal). */
   stream: Writable | null;
+  /** What errors call it: `stdout`, or the file's path. */
+  name: string;
   /** True for files: the writer ends them. */
   isFile: boolean;
   /** Frames go to the terminal that also shows progress: live redraws would garble them. */
@@ -27,15 +29,16 @@ export function openDestination(output: string | undefined, stdout: NodeJS.Write
     } catch (err) {
       throw usageError(`--output: cannot write ${output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
-    return { stream: createWriteStream('', { fd }), isFile: true, sharesTerminal: false };
+    return { stream: createWriteStream('', { fd }), name: output, isFile: true, sharesTerminal: false };
   }
   if (stdout.isTTY && output !== '-') {
     return {
       stream: null,
+      name: 'stdout',
       isFile: false,
       sharesTerminal: false,
       notice: 'stdout is a terminal: frames are not shown (pipe into jq, use --output FILE, or --output - to show them)',
     };
   }
-  return { stream: stdout, isFile: false, sharesTerminal: Boolean(stdout.isTTY) };
+  return { stream: stdout, name: 'stdout', isFile: false, sharesTerminal: Boolean(stdout.isTTY) };
 }

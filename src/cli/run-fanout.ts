@@ -115,6 +115,7 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
         highWaterMark: options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK,
         lowWaterMark: options.lowWaterMark,
         endDestination: destination.isFile,
+        name: destination.name,
         stopFlushMs: 1000,
       })
     : undefined;
@@ -133,6 +134,8 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
   await notifier?.finish();
   releaseSignals();
   const code = forced ?? (resultsFailed ? EXIT.output_failed : (outcome?.exitCode ?? result.exitCode));
+  // One line naming the destination and the cause (ENOSPC, EPIPE…): the summary only says output_closed.
+  if (outcome?.outputError) process.stderr.write(`relay: ${outcome.outputError.message}\n`);
   if (outcome && !outcome.flushed) {
     // The reader is stalled and we are stopping: its pipe would keep us alive forever.
     await extension?.abort().catch((err: Error) => process.stderr.write(`relay: ${err.message}\n`));

@@ -4,7 +4,7 @@ import { mergeFrameFiles } from '../merge/merge.js';
 import { FrameWriter } from '../writer/frame-writer.js';
 
 export async function runMerge(paths: string[], allowPartial = false): Promise<number> {
-  const writer = new FrameWriter(process.stdout);
+  const writer = new FrameWriter(process.stdout, { name: 'stdout' });
   try {
     const { missingShards } = await mergeFrameFiles(paths, writer, { allowPartial });
     await writer.end();

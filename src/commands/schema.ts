@@ -21,6 +21,7 @@ skip frame types they do not know. See docs/frames.md, "Versioning".`;
   async run(): Promise<void> {
     await this.parse(Schema);
     const { frameJsonSchema } = await import('../frames/schema.js');
-    process.stdout.write(JSON.stringify(frameJsonSchema(), null, 2) + '\n');
+    const { writeOut } = await import('../writer/write-out.js');
+    await writeOut(process.stdout, JSON.stringify(frameJsonSchema(), null, 2) + '\n');
   }
 }

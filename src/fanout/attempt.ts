@@ -3,6 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { FrameBody, WorkerExited, WorkerReason } from '../frames/types.js';
 import type { PtyExit, PtyProcess, PtySpawner } from '../pty/pty.js';
 import { resolveCommand } from '../pty/resolve.js';
+import { whatRanOut } from '../pty/exhausted.js';
 import type { Job } from './jobs.js';
 import { succeeded } from './outcomes.js';
 import type { WorkerState } from './status.js';
@@ -58,6 +59,11 @@ export interface AttemptHooks {
   timers: Timers;
   /** The attempt has ended and its worker_exited frame was emitted. */
   ended(worker: Attempt): void;
+  /**
+   * Its process has exited: reason, exitCode and signal are final, though its last output may
+   * still wait in a paused terminal (a stalled reader). Policies decide here, not at ended().
+   */
+  exited?(worker: Attempt): void;
   extension?: AttemptExtension;
 }
 
@@ -97,6 +103,8 @@ export class Attempt {
   private closeAt = Infinity;
   private killTimer: unknown;
   private drainTimer: unknown;
+  /** Set when its process has exited (its output may still be unread). */
+  private processExited = false;
 
   constructor(
     private spec: AttemptSpec,
@@ -156,12 +164,15 @@ export class Attempt {
         rows: this.spec.rows,
       });
     } catch (err) {
-      return this.failToStart(126, `${this.spec.argv[0]}: ${(err as Error).message}`);
+      // Usually a resource ran out (descriptors, terminals, processes): say which, not "126".
+      const ranOut = /fork|openpty|spawn/i.test((err as Error).message) ? whatRanOut() : undefined;
+      return this.failToStart(126, `${this.spec.argv[0]}: ${ranOut ?? (err as Error).message}`);
     }
     this.pid = this.pty.pid;
     this.state = 'running';
     this.hooks.emit({ type: 'worker_started', worker: this.id, index: this.index, pid: this.pid, argv: [...this.argv], ...this.taskFields });
     this.pty.onData = (chunk) => this.handleData(chunk);
+    this.pty.onExit = (exit) => this.handleExit(exit);
     this.pty.onEnd = (exit) => this.handleEnd(exit);
   }
 
@@ -196,10 +207,17 @@ export class Attempt {
 
   /**
    * Ask it to stop: `signal` to its whole process group now, SIGKILL after `graceMs`. The first
-   * reason given is the one reported; a later, shorter grace period wins.
+   * reason given is the one reported; a later, shorter grace period wins. `keepOutput`: wait for
+   * every byte of a cancelled attempt too (the reader still wants them: --fail-fast).
    */
-  stop(reason: StopReason, signal: NodeJS.Signals, graceMs: number): void {
+  stop(reason: StopReason, signal: NodeJS.Signals, graceMs: number, keepOutput = false): void {
     if (!this.running || !this.pty || this.settling) return;
+    // Already exited by itself: its outcome is what happened, not a cancellation. A stop of the
+    // whole run only stops waiting for its unread output (a stalled reader), a moment from now.
+    if (this.processExited) {
+      if (reason === 'cancelled' && !keepOutput) this.closeAfter(DRAIN_AFTER_KILL_MS);
+      return;
+    }
     this.stopReason ??= reason;
     this.state = 'stopping';
     this.pty.kill(signal);
@@ -213,17 +231,22 @@ export class Attempt {
     // When the whole run stops, also stop waiting for its last output a moment after SIGKILL. An
     // attempt stopped by a policy (timeout, idle) keeps every byte: a paused terminal drains when
     // the reader catches up.
-    if (reason === 'cancelled' && this.killAt + DRAIN_AFTER_KILL_MS < this.closeAt) {
-      this.closeAt = this.killAt + DRAIN_AFTER_KILL_MS;
-      this.hooks.timers.clear(this.drainTimer);
-      this.drainTimer = this.hooks.timers.set(() => this.forceClose(), Math.max(0, this.closeAt - now));
-    }
+    if (reason === 'cancelled' && !keepOutput) this.closeAfter(this.killAt - now + DRAIN_AFTER_KILL_MS);
+  }
+
+  /** Stop waiting for its output `ms` from now (an earlier deadline wins). */
+  private closeAfter(ms: number): void {
+    const now = this.hooks.now();
+    if (now + ms >= this.closeAt) return;
+    this.closeAt = now + ms;
+    this.hooks.timers.clear(this.drainTimer);
+    this.drainTimer = this.hooks.timers.set(() => this.forceClose(), ms);
   }
 
   /** Give up waiting for its last output (after the stop grace period, or a second Ctrl-C). */
   forceClose(): void {
     if (!this.running || !this.pty || this.settling) return;
-    this.stopReason ??= 'cancelled';
+    if (!this.processExited) this.stopReason ??= 'cancelled';
     this.pty.forceClose();
   }
 
@@ -245,10 +268,22 @@ export class Attempt {
     return this.hooks.extension?.idle(this.tail) ?? false;
   }
 
+  /** Its process exited: the outcome is known now, whether or not its output has been read. */
+  private handleExit(exit: PtyExit): void {
+    if (this.processExited || !this.running) return;
+    this.processExited = true;
+    this.endedAt = this.hooks.now();
+    this.exitCode = exit.exitCode;
+    this.signal = exit.signal;
+    this.reason = this.stopReason ?? (exit.signal ? 'signal' : 'exit');
+    this.hooks.exited?.(this);
+  }
+
   private handleEnd(exit: PtyExit): void {
     const rest = this.decoder.end();
     if (rest.length > 0) this.emitText(rest);
-    this.finish(exit, this.stopReason ?? (exit.signal ? 'signal' : 'exit'));
+    // Reported as it exited (handleExit), however long its output waited for the reader.
+    this.finish(exit, this.reason ?? this.stopReason ?? (exit.signal ? 'signal' : 'exit'));
     // The leader is gone; anything it left running in its session would be an orphan.
     this.pty?.kill('SIGKILL');
   }
@@ -262,7 +297,7 @@ export class Attempt {
   private finish(exit: PtyExit, reason: WorkerReason): void {
     this.hooks.timers.clear(this.killTimer);
     this.hooks.timers.clear(this.drainTimer);
-    this.endedAt = this.hooks.now();
+    if (!this.processExited) this.endedAt = this.hooks.now();
     this.exitCode = exit.exitCode;
     this.signal = exit.signal;
     this.reason = reason;

@@ -10,7 +10,7 @@ import type { FanoutRun, RunResult } from './result.js';
 
 export interface PipeOptions extends FrameWriterOptions {
   /**
-   * After the run was stopped (not completed), how long a stalled reader may still take the last
+   * After the run was stopped (not completed, nor ended by --fail-fast), how long a stalled reader may still take the last
    * frames before the pipe gives up on it. Default 1000 ms; a completed run waits as long as the
    * reader needs.
    */
@@ -52,9 +52,12 @@ async function pump(run: FanoutRun, writer: FrameWriter): Promise<void> {
   await writer.end().catch(() => undefined);
 }
 
-/** A completed run waits for the reader; a stopped one (Ctrl-C during a stall) gives it `ms` at most. */
+/**
+ * A completed run (or one ended by --fail-fast, which asked for no interruption) waits for the
+ * reader; a stopped one (Ctrl-C during a stall) gives it `ms` at most.
+ */
 async function flush(pumped: Promise<void>, result: RunResult, ms: number): Promise<boolean> {
-  if (result.reason === 'completed' || result.reason === 'output_closed') {
+  if (result.reason === 'completed' || result.reason === 'output_closed' || result.reason === 'fail_fast') {
     await pumped;
     return true;
   }

@@ -6,7 +6,7 @@ import type { RunView } from './status.js';
 
 export interface RunResult {
   ok: boolean;
-  /** What a CLI should exit with (src/exit-codes.ts): 0 all ok, 1 any failed, 130/143 on SIGINT/SIGTERM, 141 when the reader went away. */
+  /** What a CLI should exit with (src/exit-codes.ts): 0 all ok, 1 any failed, 130/143/129/131 on SIGINT/SIGTERM/SIGHUP/SIGQUIT, 141 when the reader went away. */
   exitCode: number;
   reason: RunEnd;
   /** Tasks by final outcome. */

@@ -40,6 +40,8 @@ class Run implements FanoutRun {
   private readonly jobs: JobQueue;
   private readonly records: TaskRecord[];
   private readonly recordOf = new Map<Job['task'], TaskRecord>();
+  /** Attempts whose task's end policies already heard of at their process's exit. */
+  private readonly decidedAtExit = new WeakSet<Attempt>();
   private readonly policies: Policies;
   private readonly observers = new Set<(frame: Frame) => void>();
   private readonly spawn: PtySpawner;
@@ -149,8 +151,10 @@ class Run implements FanoutRun {
     this.stopReason = reason;
     this.jobs.drain(); // never started: their records stay without a reason (not_started)
     this.opts.timers.clear(this.wakeTimer);
+    // --fail-fast is no interrupt: its reader still wants every byte, however slow it is.
+    const keepOutput = reason === 'fail_fast';
     for (const s of this.slots) {
-      s.current?.stop('cancelled', options.signal ?? 'SIGTERM', options.graceMs ?? this.opts.graceMs);
+      s.current?.stop('cancelled', options.signal ?? 'SIGTERM', options.graceMs ?? this.opts.graceMs, keepOutput);
       s.retire();
     }
     this.maybeFinish();
@@ -219,6 +223,7 @@ class Run implements FanoutRun {
       now: opts.now,
       timers: opts.timers,
       ended: (a) => (unwatch(), this.attemptEnded(slot, a)),
+      exited: (a) => this.attemptExited(a),
       ...(extension ? { extension } : {}),
     });
     slot.current = attempt;
@@ -236,6 +241,18 @@ class Run implements FanoutRun {
     else started();
   }
 
+  /**
+   * Its process exited: a task that ended for good is reported to the policies now (--fail-fast
+   * stops the rest at once), not when a stalled reader gets around to its last output.
+   */
+  private attemptExited(attempt: Attempt): void {
+    if (this.stopReason || this.policies.retryDelay(attempt) !== undefined) return;
+    const record = this.recordOf.get(attempt.job.task)!;
+    Object.assign(record, { reason: attempt.reason, exitCode: attempt.exitCode, signal: attempt.signal, durationMs: attempt.durationMs });
+    this.decidedAtExit.add(attempt);
+    this.policies.taskEnded(record);
+  }
+
   private attemptEnded(slot: Slot, attempt: Attempt): void {
     const record = this.recordOf.get(attempt.job.task)!;
     Object.assign(record, { reason: attempt.reason, exitCode: attempt.exitCode, signal: attempt.signal, durationMs: attempt.durationMs });
@@ -248,7 +265,7 @@ class Run implements FanoutRun {
     } else {
       this.progress.done += 1;
       if (!succeeded(record) && record.reason !== 'cancelled') this.progress.failed += 1;
-      this.policies.taskEnded(record);
+      if (!this.decidedAtExit.has(attempt)) this.policies.taskEnded(record);
     }
     void this.dispatch();
   }

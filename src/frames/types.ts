@@ -67,8 +67,8 @@ export const SlowTask = Type.Object({
 });
 
 export const RunEndReason = Type.Union(
-  [Type.Literal('completed'), Type.Literal('interrupted'), Type.Literal('terminated'), Type.Literal('output_closed'), Type.Literal('aborted'), Type.Literal('fail_fast')],
-  { description: 'completed: every task ran; interrupted: SIGINT; terminated: SIGTERM; output_closed: the frame reader went away; aborted: stopped through the library API; fail_fast: stopped by --fail-fast / --max-failures.' },
+  [Type.Literal('completed'), Type.Literal('interrupted'), Type.Literal('terminated'), Type.Literal('hangup'), Type.Literal('quit'), Type.Literal('output_closed'), Type.Literal('aborted'), Type.Literal('fail_fast')],
+  { description: 'completed: every task ran; interrupted: SIGINT; terminated: SIGTERM; hangup: SIGHUP (the terminal or ssh session went away); quit: SIGQUIT; output_closed: the frame reader went away; aborted: stopped through the library API; fail_fast: stopped by --fail-fast / --max-failures.' },
 );
 
 function frame<T extends string, P extends TProperties>(type: T, description: string, props: P) {

@@ -69,6 +69,8 @@ function headline(f: RunFinished): string {
     case 'output_closed': return `run stopped: the frame reader closed the pipe (${t})`;
     case 'interrupted': return `run interrupted by SIGINT (${t})`;
     case 'terminated': return `run stopped by SIGTERM (${t})`;
+    case 'hangup': return `run stopped: its terminal went away (SIGHUP, ${t})`;
+    case 'quit': return `run stopped by SIGQUIT (${t})`;
     case 'aborted': return `run aborted by its caller (${t})`;
   }
 }

@@ -21,6 +21,7 @@ import { ReadStream } from 'node:tty';
 import { existsSync } from 'node:fs';
 import { loadNative } from './native.js';
 import { TerminalQueries } from './queries.js';
+import { unwatchGroup, watchdog, watchGroup } from './watchdog.js';
 
 export interface PtySpawnOptions {
   /** Absolute path of the program (already resolved on PATH). */
@@ -97,12 +98,15 @@ class NodePtyProcess implements PtyProcess {
     const argv0 = options.argv0 ?? options.file;
     const [file, args] = this.launcher(options.file, argv0, options.args);
     const env = Object.entries(options.env).map(([k, v]) => `${k}=${v}`);
+    watchdog(); // before the fork, so it holds no terminal
     const term = pty.fork(file, args, env, options.cwd, options.cols, options.rows, -1, -1, true, `${dir}/spawn-helper`, (code, signal) =>
       this.handleExit(code, signal),
     );
     this.pid = term.pid;
     this.fd = term.fd;
     this.queries = new TerminalQueries(options.cols, options.rows);
+    // Its group dies with relay, however relay dies (src/pty/watchdog.ts).
+    watchGroup(this.pid);
     openMasters.add(this.fd);
     try {
       // O_NONBLOCK: the fence write must never block the event loop on a full terminal.
@@ -245,5 +249,7 @@ class NodePtyProcess implements PtyProcess {
     openMasters.delete(this.fd);
     this.socket.destroy();
     this.onEnd(exit);
+    // onEnd has killed what was left of its group: nothing there for the watchdog any more.
+    unwatchGroup(this.pid);
   }
 }

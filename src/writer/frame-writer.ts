@@ -14,6 +14,8 @@ export interface FrameWriterOptions {
   maxBatchBytes?: number;
   /** End the destination in `end()` (for files); leave it open for process.stdout. Default false. */
   endDestination?: boolean;
+  /** What errors call the destination: `stdout`, or the file's path. Default "the output". */
+  name?: string;
 }
 
 export const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
@@ -35,6 +37,7 @@ export class FrameWriter {
   readonly lowWaterMark: number;
   private readonly maxBatchBytes: number;
   private readonly endDestination: boolean;
+  private readonly name: string;
   private queue: string[] = [];
   private queuedBytes = 0;
   private waiters: Waiter[] = [];
@@ -52,6 +55,7 @@ export class FrameWriter {
     this.lowWaterMark = options.lowWaterMark ?? Math.floor(this.highWaterMark / 4);
     this.maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
     this.endDestination = options.endDestination ?? false;
+    this.name = options.name ?? 'the output';
     if (!(this.lowWaterMark >= 0 && this.lowWaterMark <= this.highWaterMark)) {
       throw new RelayError('USAGE', `must lie between 0 and the high water mark (${this.highWaterMark}), got ${this.lowWaterMark}`, { option: 'lowWaterMark', value: this.lowWaterMark });
     }
@@ -133,11 +137,17 @@ export class FrameWriter {
       while (this.queue.length > 0 && !this.failure) {
         const batch = this.takeBatch();
         this.lastWrite = new Promise<void>((resolve) => {
-          const ok = this.dest.write(batch, (err) => {
-            if (err) this.fail(err);
+          try {
+            const ok = this.dest.write(batch, (err) => {
+              if (err) this.fail(err);
+              resolve();
+            });
+            if (!ok) this.needDrain = true;
+          } catch (err) {
+            // A file on stdout is a SyncWriteStream: a full disk (ENOSPC) throws right here.
+            this.fail(err);
             resolve();
-          });
-          if (!ok) this.needDrain = true;
+          }
         });
         if (this.needDrain) {
           this.needDrain = false;
@@ -181,7 +191,7 @@ export class FrameWriter {
         },
         (err: unknown) => {
           off();
-          reject(outputError(err));
+          reject(outputError(err, this.name));
         },
       );
     });
@@ -211,7 +221,7 @@ export class FrameWriter {
 
   private fail(err: unknown): void {
     if (this.failure) return;
-    this.failure = outputError(err);
+    this.failure = outputError(err, this.name);
     this.queue = [];
     this.queuedBytes = 0;
     const waiters = this.waiters;

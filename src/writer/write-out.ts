@@ -7,12 +7,17 @@ const guarded = new WeakSet<NodeJS.WritableStream>();
  * resolving once it is handed to the OS — so a closed pipe (`| head`) becomes an
  * OUTPUT_CLOSED error here instead of an unhandled 'error' event later.
  */
-export function writeOut(out: NodeJS.WritableStream, text: string): Promise<void> {
+export function writeOut(out: NodeJS.WritableStream, text: string, name = 'stdout'): Promise<void> {
   if (!guarded.has(out)) {
     guarded.add(out);
     out.on('error', () => {}); // reported through the write callback below
   }
   return new Promise((resolve, reject) => {
-    out.write(text, (err) => (err ? reject(outputError(err)) : resolve()));
+    try {
+      out.write(text, (err) => (err ? reject(outputError(err, name)) : resolve()));
+    } catch (err) {
+      // stdout redirected to a file is a SyncWriteStream: a full disk (ENOSPC) throws right here.
+      reject(outputError(err, name));
+    }
   });
 }
