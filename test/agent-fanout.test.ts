@@ -226,9 +226,9 @@ describe('relay fanout --worktree', () => {
     expect(exit.worktree).toMatchObject({ kept: true, files_changed: 1 });
     expect(existsSync(join(exit.worktree!.path, 'made-here-k'))).toBe(true);
     expect(worktreePaths(repo)).toEqual([repo, exit.worktree!.path]);
-    // What its user does with it in the end: remove it, and relay's folder for this repository.
+    // What its user does with it in the end: remove it, and the run's private folder that holds it.
     git(repo, 'worktree', 'remove', '--force', exit.worktree!.path);
-    rmSync(dirname(dirname(exit.worktree!.path)), { recursive: true });
+    rmSync(dirname(exit.worktree!.path), { recursive: true });
   });
 
   it('refuses outside a git repository: one line, exit 2, nothing on stdout', () => {
