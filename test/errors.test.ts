@@ -15,6 +15,7 @@ import { FrameWriter } from '../src/writer/frame-writer.js';
 import { PassThrough } from 'node:stream';
 import { relaySync } from './helpers/cli.js';
 import { tmp } from './helpers/temp.js';
+import { thrownRelayError } from './helpers/errors.js';
 
 const dirs: string[] = [];
 const tempDir = (): string => {
@@ -23,16 +24,6 @@ const tempDir = (): string => {
   return dir;
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-function thrown(fn: () => unknown): RelayError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(RelayError);
-    return err as RelayError;
-  }
-  throw new Error('expected a RelayError');
-}
 
 describe('RelayError', () => {
   it('carries code, option, value and cause; the message names the option, the reason does not', () => {
@@ -79,7 +70,7 @@ describe('engine errors name the option a library caller passed, never a flag', 
     ['lines.maxLength', { lines: { maxLength: 0 } }],
   ];
   it.each(corpus)('%s', (option, bad) => {
-    const err = thrown(() => resolveOptions({ ...base, ...bad }));
+    const err = thrownRelayError(() => resolveOptions({ ...base, ...bad }));
     expect(err.code).toBe('USAGE');
     expect(err.option).toBe(option);
     expect(err.message.startsWith(`${option}: `)).toBe(true);
@@ -88,7 +79,7 @@ describe('engine errors name the option a library caller passed, never a flag', 
   });
 
   it('the writer names lowWaterMark too', () => {
-    const err = thrown(() => new FrameWriter(new PassThrough(), { highWaterMark: 10, lowWaterMark: 20 }));
+    const err = thrownRelayError(() => new FrameWriter(new PassThrough(), { highWaterMark: 10, lowWaterMark: 20 }));
     expect(err).toMatchObject({ code: 'USAGE', option: 'lowWaterMark', value: 20 });
   });
 });

@@ -8,6 +8,7 @@ import { RelayError } from '../src/errors.js';
 import { NODE_PTY_VERSION, SUPPORTED_PLATFORMS, checkNative, nativeEnvironment } from '../src/pty/native.js';
 import { ROOT } from './helpers/cli.js';
 import { tmp } from './helpers/temp.js';
+import { thrownRelayError } from './helpers/errors.js';
 
 const dir = tmp('relay-native-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,16 +20,6 @@ function fakePackage(version: unknown): string {
   return file;
 }
 
-function failure(fn: () => void): RelayError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(RelayError);
-    return err as RelayError;
-  }
-  throw new Error('expected a RelayError');
-}
-
 describe('node-pty adapter (src/pty/native.ts)', () => {
   it('accepts the installed node-pty on this machine', () => {
     expect(() => checkNative()).not.toThrow();
@@ -36,7 +27,7 @@ describe('node-pty adapter (src/pty/native.ts)', () => {
   });
 
   it.each(['1.2.0', '1.1.1', '1.0.0', '1.1.0-beta.1', '2.0.0', undefined])('refuses node-pty %s in one line naming both versions, exit 69', (version) => {
-    const err = failure(() => checkNative(nativeEnvironment(fakePackage(version))));
+    const err = thrownRelayError(() => checkNative(nativeEnvironment(fakePackage(version))));
     expect(err.code).toBe('UNSUPPORTED');
     expect(err.message).not.toContain('\n');
     expect(err.message).toContain(`node-pty ${String(version)} is installed`);
@@ -45,7 +36,7 @@ describe('node-pty adapter (src/pty/native.ts)', () => {
   });
 
   it.each(['win32', 'freebsd', 'aix', 'openbsd'] as NodeJS.Platform[])('refuses platform %s in one line', (platform) => {
-    const err = failure(() => checkNative({ platform, nodePtyVersion: () => NODE_PTY_VERSION }));
+    const err = thrownRelayError(() => checkNative({ platform, nodePtyVersion: () => NODE_PTY_VERSION }));
     expect(err).toMatchObject({ code: 'UNSUPPORTED', value: platform });
     expect(err.message).toBe(`relay runs workers in pseudo-terminals on linux and darwin only, not on ${platform}`);
   });
