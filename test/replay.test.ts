@@ -77,7 +77,7 @@ describe('relay replay', () => {
   it('shows each attempt in its own terminal: 4 tasks on 2 workers with a retry never run together; --task picks one task', () => {
     const dir = tmp();
     const script = 'if [ "$1" = b ] && [ ! -e retried ]; then touch retried; echo "b fails"; exit 1; fi; echo "task $1 done"';
-    const run = relaySync(['fanout', '--task', 'a', '--task', 'b', '--task', 'c', '--task', '{"id":"dee","prompt":"d"}', '-w', '2', '--retries', '1', '--retry-delay', '0', '--progress', 'none', '--', 'sh', '-c', script, '_', '{}'], { cwd: dir });
+    const run = relaySync(['fanout', '--tasks', '-', '-w', '2', '--retries', '1', '--retry-delay', '0', '--progress', 'none', '--', 'sh', '-c', script, '_', '{}'], { cwd: dir, input: 'a\nb\nc\n{"id":"dee","prompt":"d"}\n' });
     expect(run.status).toBe(0);
     const file = join(dir, 'run.ndjson');
     writeFileSync(file, run.stdout);

@@ -43,6 +43,9 @@ interface Entry {
   summary: TaskSummary;
   startedTs: number;
   tail: OutputTail;
+  /** Bytes of its ended attempts (their worker_exited's count), and of the one still running. */
+  endedBytes: number;
+  liveBytes: number;
 }
 
 type TaskFrame = { task: number; task_id: string; worker: string; ts: number };
@@ -75,19 +78,27 @@ export class SummaryBuilder {
         Object.assign(e.summary, { worker: frame.worker, attempts: e.summary.attempts + 1, outcome: 'unfinished', exitCode: null, signal: null, durationMs: null, error: null });
         e.startedTs = frame.ts;
         e.tail = new OutputTail();
+        e.liveBytes = 0;
         break;
       }
       case 'worker_stream': {
         const e = this.entry(frame);
         e.tail.add(frame.data);
-        e.summary.bytes += Buffer.byteLength(frame.data);
+        e.liveBytes += Buffer.byteLength(frame.data);
+        e.summary.bytes = e.endedBytes + e.liveBytes;
         break;
       }
       case 'worker_line':
         this.entry(frame).tail.addLine(frame.text);
         break;
       case 'worker_exited': {
-        const s = this.entry(frame).summary;
+        const e = this.entry(frame);
+        const s = e.summary;
+        // What the attempt read from its terminal, whether or not every frame of it is in this stream.
+        e.endedBytes += frame.bytes;
+        e.liveBytes = 0;
+        s.bytes = e.endedBytes;
+        s.attempts = Math.max(s.attempts, 1);
         s.outcome = frame.reason === 'exit' ? (frame.exit_code === 0 ? 'ok' : 'failed') : frame.reason;
         Object.assign(s, { worker: frame.worker, exitCode: frame.exit_code, signal: frame.signal, durationMs: frame.duration_ms, error: frame.error ?? null });
         break;
@@ -99,7 +110,7 @@ export class SummaryBuilder {
     const tasks = [...this.entries.values()].map(({ summary, startedTs, tail }) => ({
       ...summary,
       durationMs: summary.durationMs ?? (summary.attempts > 0 ? Math.max(0, this.lastTs - startedTs) : null),
-      lastLines: summary.outcome === 'ok' || summary.attempts === 0 ? [] : tail.lastLines(this.lastLines),
+      lastLines: ['ok', 'not_started', 'skipped'].includes(summary.outcome) ? [] : tail.lastLines(this.lastLines),
     }));
     tasks.sort((a, b) => a.task - b.task);
     return { started: this.started, finished: this.finished, tasks };
@@ -112,6 +123,8 @@ export class SummaryBuilder {
         summary: { task: frame.task, id: frame.task_id, worker: frame.worker, attempts: 0, outcome: 'unfinished', exitCode: null, signal: null, durationMs: null, bytes: 0, error: null, lastLines: [] },
         startedTs: frame.ts,
         tail: new OutputTail(),
+        endedBytes: 0,
+        liveBytes: 0,
       };
       this.entries.set(frame.task_id, e);
     }
@@ -126,6 +139,8 @@ export class SummaryBuilder {
       summary: { task: number, id, worker: null, attempts: 0, outcome, exitCode: null, signal: null, durationMs: null, bytes: 0, error: null, lastLines: [] },
       startedTs: 0,
       tail: new OutputTail(),
+      endedBytes: 0,
+      liveBytes: 0,
     });
   }
 }

@@ -33,8 +33,9 @@ export default function setup(): () => void {
   return () => {
     if (--run.users > 0) return;
     delete shared.relayTestRun;
-    // relay's own shared parent of worktrees (relay-worktrees/) stays by design once empty.
-    const left = readdirSync(root).filter((name) => !(name === 'relay-worktrees' && readdirSync(join(root, name)).length === 0));
+    // relay's per-user folder of control sockets (relay-<uid>/, like /run/user) stays by design
+    // once its sockets are gone.
+    const left = readdirSync(root).filter((name) => !(/^relay-\d+$/.test(name) && readdirSync(join(root, name)).length === 0));
     const alive = processesUsing(root);
     for (const pid of alive) {
       try {
