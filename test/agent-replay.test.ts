@@ -34,7 +34,8 @@ function standIn(agent: string): string {
     const glue = GLUED[name] ? `printf '%s' '${GLUED[name]}' >&2; ` : '';
     return `  '${f}') ${glue}cat '${join(FIXTURES, agent, f)}'; exit ${EXIT[name] ?? 0} ;;`;
   });
-  const script = ['#!/bin/sh', 'for a; do case "$a" in *.jsonl|*.txt) f="$a";; esac; done', 'case "$f" in', ...cases, '  *) echo "no recording named in: $*" >&2; exit 99 ;;', 'esac', ''].join('\n');
+  // The prompt comes as its own argument or as an option's value (gemini --prompt=…, aider --message=…).
+  const script = ['#!/bin/sh', 'for a; do case "$a" in *.jsonl|*.txt) f="${a##*=}";; esac; done', 'case "$f" in', ...cases, '  *) echo "no recording named in: $*" >&2; exit 99 ;;', 'esac', ''].join('\n');
   const path = join(bin, agent);
   writeFileSync(path, script);
   chmodSync(path, 0o755);

@@ -88,7 +88,7 @@ describe('crafted but readable files', () => {
     const stream = (w: number, seq: number): object => ({ ...frames.find((f) => f.type === 'worker_stream'), worker: `w${w}`, seq });
     const file = craft('many.ndjson', [{ ...started(), cols: 1000, rows: 1000, workers: 60 }, ...workers.map((w) => stream(w, w + 1))]);
     const r = measured(['replay', file]);
-    expectUsageError(r, /many.ndjson: too many workers' screens to hold at once \(\d+ at 1000x1000, at w\d+\); replay one with --worker, or use --transcript/);
+    expectUsageError(r, /many.ndjson: too many screens to hold at once \(\d+ at 1000x1000, at #1 on w\d+\); replay some with --worker or --task, or use --transcript/);
     expect(r.rssMb).toBeLessThan(900);
     expect(relaySync(['replay', file, '--worker', '60']).stdout).toBe('héllo 1\n');
     expect(relaySync(['replay', file, '--transcript']).status).toBe(0);
@@ -121,7 +121,7 @@ describe('crafted but readable files', () => {
     const file = craft('w2-only.ndjson', lines().filter((f) => !('worker' in f) || (f as { worker: string }).worker === 'w2'));
     const r = relaySync(['replay', file, '--transcript']);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toBe('── w2 (exit 0) ──\nhéllo 2\n');
+    expect(r.stdout).toBe('── #2 on w2 (exit 0) ──\nhéllo 2\n');
   });
 });
 

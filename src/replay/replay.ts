@@ -160,7 +160,8 @@ class Replayer {
     this.tasksSeen.add(f.task_id).add(`#${f.task}`);
     if (this.only && f.worker !== this.only) return;
     if (this.o.task !== undefined && f.task_id !== this.o.task && `#${f.task}` !== this.o.task) return;
-    const key = `${f.task_id}\0${f.attempt}`;
+    // The worker too: a crafted stream may reuse a task's attempt on several workers.
+    const key = `${f.worker}\0${f.task_id}\0${f.attempt}`;
     if (f.type === 'worker_stream') this.streamed.add(key);
     // An attempt's lines come after the stream frames they were made from: use them only without those.
     if (f.type === 'worker_line' && this.streamed.has(key)) return;
