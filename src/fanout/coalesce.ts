@@ -4,6 +4,7 @@
 // attempt (agent_event, worker_exited…) sends what is held first, so every byte still arrives,
 // in order, before the frames that follow it.
 import type { FrameBody, WorkerStream } from '../frames/types.js';
+import { realTimers, type Timers } from '../timers.js';
 
 /** The window unless told otherwise: chosen from measurements in bench/README.md. */
 export const DEFAULT_COALESCE_MS = 20;
@@ -14,17 +15,20 @@ export interface CoalesceOptions {
   windowMs: number;
   /** True while the writer is behind (frames wait for it): held output then waits a little longer. */
   behind?: () => boolean;
+  /** The run's timers and clock (fakes in tests). */
+  timers?: Timers;
+  now?: () => number;
 }
 
 /** Wraps one attempt's emit function; windowMs 0 returns it unchanged. */
 export function withCoalescing(emit: (body: FrameBody) => void, options: CoalesceOptions): (body: FrameBody) => void {
-  const { windowMs, behind = () => false } = options;
+  const { windowMs, behind = () => false, timers = realTimers, now = Date.now } = options;
   if (windowMs <= 0) return emit;
   let held: WorkerStream | undefined;
   let heldSince = 0;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: unknown;
   const send = (): void => {
-    clearTimeout(timer);
+    timers.clear(timer);
     timer = undefined;
     const body = held;
     held = undefined;
@@ -32,7 +36,7 @@ export function withCoalescing(emit: (body: FrameBody) => void, options: Coalesc
   };
   // A writer that is behind would not send the frame sooner: hold on, up to 2 windows.
   const due = (): void => {
-    if (behind() && Date.now() - heldSince < 2 * windowMs) timer = setTimeout(due, windowMs);
+    if (behind() && now() - heldSince < 2 * windowMs) timer = timers.set(due, windowMs);
     else send();
   };
   return (body) => {
@@ -41,8 +45,8 @@ export function withCoalescing(emit: (body: FrameBody) => void, options: Coalesc
       return emit(body);
     }
     if (held) held = { ...held, data: held.data + body.data };
-    else (held = body as WorkerStream), (heldSince = Date.now());
+    else (held = body as WorkerStream), (heldSince = now());
     if (held.data.length >= MAX_HELD_CHARS) send();
-    else timer ??= setTimeout(due, windowMs);
+    else timer ??= timers.set(due, windowMs);
   };
 }

@@ -151,7 +151,8 @@ export interface Driven {
 
 /**
  * Starts a real fanout on a fake clock and fake terminals. `read: false` leaves the frames
- * unread (a stalled consumer: the run pauses its terminals at the high watermark); read() starts reading.
+ * unread by a consumer that is there (a stalled one: the run pauses its terminals at the high
+ * watermark); read() starts reading.
  */
 export function drive(options: Partial<FanoutOptions> & { read?: boolean } = {}): Driven & { read(): void } {
   const { read = true, ...rest } = options;
@@ -160,6 +161,8 @@ export function drive(options: Partial<FanoutOptions> & { read?: boolean } = {})
   const frames: Frame[] = [];
   const run = fanout({
     command: ['sh', '-c', 'fake: never runs'],
+    // Each read its own frame, at once: what these tests follow is the scheduler, not coalescing.
+    coalesceMs: 0,
     now: clock.now,
     timers: clock,
     spawn: (spawnOptions) => {
@@ -170,12 +173,14 @@ export function drive(options: Partial<FanoutOptions> & { read?: boolean } = {})
     ...rest,
   });
   run.observe((frame) => frames.push(frame));
+  // The consumer is there from the start (a run nobody iterates never pauses); it reads when told.
+  const frameIterator = run[Symbol.asyncIterator]();
   let reading = false;
   const startReading = (): void => {
     if (reading) return;
     reading = true;
     void (async () => {
-      for await (const _ of run);
+      while (!(await frameIterator.next()).done);
     })();
   };
   if (read) startReading();
