@@ -87,17 +87,14 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
   const progress = await createProgress(mode, { stderr: process.stderr, failureLines: options.failureLines, tag: options.tag });
   const control = await openControl(runId);
   const command = plan.command ?? simCommand();
-  const run = fanout({
-    ...options.engine,
-    runId,
-    extension,
-    command,
-    workers: plan.workers,
-    tasks,
-    resume,
-    idleTimeoutMs: plan.idleTimeoutMs,
-    input,
-  });
+  let run: FanoutRun;
+  try {
+    run = fanout({ ...options.engine, runId, extension, command, workers: plan.workers, tasks, resume, idleTimeoutMs: plan.idleTimeoutMs, input });
+  } catch (err) {
+    // A bad option: nothing started, but the control socket would keep relay alive.
+    await control?.close();
+    throw err;
+  }
   if (plan.notice) process.stderr.write(`relay: ${plan.notice}\n`);
   control?.serve(run, { cwd: process.cwd(), command, version: VERSION });
   if (destination.notice) process.stderr.write(`relay: ${destination.notice}\n`);
