@@ -78,7 +78,10 @@ typed). --worktree runs every task in its own git worktree and branch
 (relay/<run>/<task>) of the current repository, reports its diff stat in
 worker_exited.worktree and removes it afterwards (also on Ctrl-C) unless
 --keep-worktrees. Worktrees live in a private folder of the run (mkdtemp,
-mode 0700); a task's cwd must stay inside its worktree. When
+mode 0700); a task's cwd must stay inside its worktree. --resume-session
+makes a retry of a claude or codex task continue the session its previous
+attempt reported (claude -p --resume ID, codex exec resume ID); a resumed
+session continues the conversation, so it may replay or skip work. When
 relay.config.json is used, stderr names it and what it changes; --no-config
 (or RELAY_NO_CONFIG=1) ignores it. --results DIR writes per task the
 transcript, final screen, result text, diff and events, and manifest.json,
