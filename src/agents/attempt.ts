@@ -1,12 +1,17 @@
 // Agent-aware attempts: the glue between one attempt and the run's AgentExtension. Per attempt, in order:
 //   prepare  startTask(): its worktree, if any, becomes its cwd (a failure is its spawn_error);
+//            a retry may run its CLI's resume form instead (--resume-session);
 //   text     each chunk of output, after its worker_stream frame: agent_event frames, --on-input;
 //   idle     --idle-timeout of silence: an inferred question, if its screen ends in a prompt;
 //   end      task.end(): totals, diff stat, results files, before its worker_exited.
-import type { AttemptExtension, AttemptExtensionContext, ExitExtras } from '../fanout/extension.js';
+import type { AttemptExtension, AttemptExtensionContext, AttemptSpec, ExitExtras } from '../fanout/extension.js';
 import type { AgentTask, TaskInfo, TaskIo } from './extension.js';
 
-export function agentAttemptHooks(c: AttemptExtensionContext, startTask: (info: TaskInfo, io: TaskIo) => Promise<AgentTask>): AttemptExtension {
+export function agentAttemptHooks(
+  c: AttemptExtensionContext,
+  startTask: (info: TaskInfo, io: TaskIo) => Promise<AgentTask>,
+  resumed: (spec: AttemptSpec) => AttemptSpec = (spec) => spec,
+): AttemptExtension {
   let task: AgentTask | undefined;
   const { job, slot } = c;
   return {
@@ -20,7 +25,7 @@ export function agentAttemptHooks(c: AttemptExtensionContext, startTask: (info: 
           held: () => c.attempt().held,
         },
       );
-      return task.cwd ? c.specAt(task.cwd) : spec;
+      return resumed(task.cwd ? c.specAt(task.cwd) : spec);
     },
     text: (text) => task?.onText(text),
     idle: (tail) => (task ? task.onIdle(tail).action !== 'none' : false),

@@ -6,7 +6,7 @@
 //   task.onText() / task.onIdle() while it runs: agent events, --on-input, transcript;
 //   task.end()  after its output ended, before worker_exited: totals, diff stat, results files;
 //   totals()    for run_finished;  close() at the end;  abort() on Ctrl-C (idempotent cleanup).
-import type { AttemptExtension, AttemptExtensionContext, RunExtension } from '../fanout/extension.js';
+import type { AttemptExtension, AttemptExtensionContext, AttemptSpec, RunExtension } from '../fanout/extension.js';
 import type { AgentTotals, WorktreeInfo } from '../frames/agent.js';
 import type { AgentEvent, FrameBody } from '../frames/types.js';
 import { isEmpty, sumTotals } from './events/totals.js';
@@ -15,6 +15,7 @@ import type { InputAction, OnInputPolicy } from './on-input.js';
 import { ResultsWriter, type ScreenFactory, type TaskRecorder } from './results.js';
 import { AgentSession } from './session.js';
 import { agentAttemptHooks } from './attempt.js';
+import { resumeArgv, type ResumeTemplate } from './presets.js';
 import { Worktrees, type Worktree } from './worktree.js';
 
 export interface AgentExtensionOptions {
@@ -32,6 +33,8 @@ export interface AgentExtensionOptions {
   resultsDir?: string;
   cols?: number;
   rows?: number;
+  /** --resume-session: a retry continues the session its previous attempt reported, with this command. */
+  resume?: ResumeTemplate;
   /** Loads the terminal for the results folder's screen.txt (only with resultsDir); default: plainScreenSink. */
   screens?: () => Promise<ScreenFactory>;
 }
@@ -75,6 +78,8 @@ export interface TaskExtras {
 /** The agent side of one fanout run: given to fanout() as its `extension`. */
 export class AgentExtension implements RunExtension {
   private readonly ended: AgentTotals[] = [];
+  /** Per task id, the session id its latest attempt reported (for --resume-session). */
+  private readonly sessions = new Map<string, string>();
 
   private constructor(
     private readonly o: AgentExtensionOptions,
@@ -94,12 +99,28 @@ export class AgentExtension implements RunExtension {
   async startTask(info: TaskInfo, io: TaskIo): Promise<AgentTask> {
     const worktree = this.worktrees ? await this.worktrees.create(info.attempt && info.attempt > 1 ? `${info.id}-attempt-${info.attempt}` : info.id) : undefined;
     const recorder = this.results?.task(info);
-    return new AgentTask(info, io, this.o, worktree, this.worktrees, recorder, (t) => this.ended.push(t));
+    return new AgentTask(info, io, this.o, worktree, this.worktrees, recorder, (t) => {
+      this.ended.push(t);
+      if (t.session_id !== undefined) this.sessions.set(info.id, t.session_id);
+    });
   }
 
   /** The engine's hook for each attempt (src/agents/attempt.ts). */
   attempt(ctx: AttemptExtensionContext): AttemptExtension {
-    return agentAttemptHooks(ctx, (info, io) => this.startTask(info, io));
+    return agentAttemptHooks(ctx, (info, io) => this.startTask(info, io), (spec) => this.resumed(spec, ctx));
+  }
+
+  /**
+   * With --resume-session, a retry whose previous attempt reported a session runs its CLI's
+   * resume form with that session id; otherwise (first attempt, no session, an id not fit for a
+   * command line) the spec as it is.
+   */
+  private resumed(spec: AttemptSpec, ctx: AttemptExtensionContext): AttemptSpec {
+    const { task, attempt } = ctx.job;
+    const session = this.sessions.get(task.id);
+    if (!this.o.resume || attempt < 2 || session === undefined) return spec;
+    const argv = resumeArgv(this.o.resume, session, { number: task.number, id: task.id, text: task.text, slot: ctx.slot });
+    return argv ? { ...spec, argv } : spec;
   }
 
   finished(): { agent?: AgentTotals } {

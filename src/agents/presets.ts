@@ -3,7 +3,11 @@
 import { usageError } from '../errors.js';
 import { simCommand } from '../sim/command.js';
 import { resolveCommand } from '../pty/resolve.js';
+import { fillTemplate, type TemplateValues } from '../tasks/template.js';
 import type { EventFormat } from './events/types.js';
+
+/** In a resume form, the argument that becomes the session id reported by the previous attempt. */
+export const SESSION = '{session}';
 
 export interface Preset {
   name: string;
@@ -17,6 +21,11 @@ export interface Preset {
   /** How its output is parsed into agent_event frames. */
   events: EventFormat;
   description: string;
+  /**
+   * How its CLI continues a session (--resume-session): `command` replaces the preset's command
+   * and `prompt` its prompt; one argument of either is SESSION. Absent: retries start afresh.
+   */
+  resume?: { command: readonly string[]; prompt: readonly string[] };
 }
 
 /** The default: relay's own simulated agent, printing a Claude-style event stream. */
@@ -28,6 +37,8 @@ export const BUILTIN_PRESETS: Readonly<Record<string, Preset>> = {
     // -p/--print is a mode switch; the prompt is the positional argument (Claude Code CLI reference).
     command: ['claude', '-p', '--output-format', 'stream-json', '--verbose'],
     prompt: ['--', '{}'],
+    // --resume/-r SESSION_ID with -p (CLI reference; headless docs: "--resume with a session ID").
+    resume: { command: ['claude', '-p', '--resume', SESSION, '--output-format', 'stream-json', '--verbose'], prompt: ['--', '{}'] },
     events: 'claude',
     description: 'Claude Code in print mode, stream-json events',
   },
@@ -36,6 +47,9 @@ export const BUILTIN_PRESETS: Readonly<Record<string, Preset>> = {
     // codex exec [OPTIONS] [PROMPT] (clap): "--" ends the options.
     command: ['codex', 'exec', '--json'],
     prompt: ['--', '{}'],
+    // codex exec [OPTIONS] resume [SESSION_ID] [PROMPT] (codex-rs/exec/src/cli.rs): the exec options
+    // stay before the subcommand; "--" keeps both positionals positional.
+    resume: { command: ['codex', 'exec', '--json'], prompt: ['resume', '--', SESSION, '{}'] },
     events: 'codex',
     description: 'OpenAI Codex CLI, non-interactive exec with JSONL events',
   },
@@ -75,6 +89,37 @@ export function findPreset(name: string, extra: Readonly<Record<string, Preset>>
 /** The preset's command with extra arguments (after "--") before its prompt. */
 export function presetCommand(preset: Preset, extraArgs: readonly string[] = []): string[] {
   return [...preset.command, ...extraArgs, ...(preset.prompt ?? [])];
+}
+
+/** A preset's resume form with the extra arguments, and where in it the session id goes. */
+export interface ResumeTemplate {
+  argv: readonly string[];
+  /** Index of the session id in `argv` (placed after filling, so it is never expanded). */
+  session: number;
+}
+
+/** Its resume form (as presetCommand builds its command), or undefined when its CLI has none. */
+export function resumeTemplate(preset: Preset, extraArgs: readonly string[] = []): ResumeTemplate | undefined {
+  if (!preset.resume) return undefined;
+  const argv = [...preset.resume.command, ...extraArgs, ...preset.resume.prompt];
+  // The extra arguments are the user's: the marker is looked for in the preset's parts only.
+  const inCommand = preset.resume.command.indexOf(SESSION);
+  const session = inCommand >= 0 ? inCommand : preset.resume.command.length + extraArgs.length + preset.resume.prompt.indexOf(SESSION);
+  return { argv, session };
+}
+
+/**
+ * What an id must look like to be passed on a command line: agents print UUIDs (or thread
+ * names); anything else (a leading "-", control characters) is not trusted as an argument.
+ */
+const SAFE_SESSION = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/;
+
+/** The resume command of one attempt; undefined when the id is not one to put on a command line. */
+export function resumeArgv(template: ResumeTemplate, sessionId: string, values: TemplateValues): string[] | undefined {
+  if (!SAFE_SESSION.test(sessionId)) return undefined;
+  const argv = fillTemplate(template.argv, values);
+  argv[template.session] = sessionId;
+  return argv;
 }
 
 /**

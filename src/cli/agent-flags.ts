@@ -5,7 +5,7 @@
 import type { AgentExtensionOptions } from '../agents/extension.js';
 import { configNotice, loadConfig, NO_CONFIG } from '../agents/config.js';
 import { parseOnInput } from '../agents/on-input.js';
-import { BUILTIN_PRESETS, checkInstalled, findPreset, presetCommand } from '../agents/presets.js';
+import { BUILTIN_PRESETS, checkInstalled, findPreset, presetCommand, resumeTemplate } from '../agents/presets.js';
 import { usageError } from '../errors.js';
 import { parseDuration } from '../units.js';
 
@@ -21,6 +21,8 @@ export interface AgentFlags {
   results: string | undefined;
   workers: number | undefined;
   idleTimeoutMs: number | undefined;
+  /** --resume-session: a retry continues its agent's session (presets with a resume form). */
+  resumeSession?: boolean | undefined;
   /** --no-config: ignore relay.config.json / package.json#relay. */
   noConfig?: boolean | undefined;
 }
@@ -57,6 +59,9 @@ export function planAgentFlags(f: AgentFlags, cwd = process.cwd(), env: NodeJS.P
   const keepWorktrees = f.keepWorktrees ?? d.keepWorktrees ?? false;
   if (f.keepWorktrees && !worktree) throw usageError('--keep-worktrees: needs --worktree');
   const resultsDir = f.results ?? d.results;
+  if (f.resumeSession && !preset) throw usageError('--resume-session: needs --agent (it resumes the agent CLI\'s session)');
+  // A preset without a resume form (gemini, aider, sim, the config's) retries afresh.
+  const resume = f.resumeSession && preset ? resumeTemplate(preset, f.command) : undefined;
   const on = preset !== undefined || onInputText !== undefined || worktree || resultsDir !== undefined;
   return {
     notice: configNotice(loaded, Object.keys(BUILTIN_PRESETS), fromConfig),
@@ -70,6 +75,7 @@ export function planAgentFlags(f: AgentFlags, cwd = process.cwd(), env: NodeJS.P
           worktree,
           keepWorktrees,
           ...(resultsDir !== undefined ? { resultsDir } : {}),
+          ...(resume ? { resume } : {}),
         }
       : undefined,
   };

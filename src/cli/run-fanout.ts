@@ -61,6 +61,8 @@ export interface FanoutCliOptions {
   onInput: string | undefined;
   worktree: boolean | undefined;
   keepWorktrees: boolean | undefined;
+  /** --resume-session */
+  resumeSession?: boolean | undefined;
   results: string | undefined;
   /** --no-config */
   noConfig?: boolean | undefined;

@@ -78,7 +78,10 @@ typed). --worktree runs every task in its own git worktree and branch
 (relay/<run>/<task>) of the current repository, reports its diff stat in
 worker_exited.worktree and removes it afterwards (also on Ctrl-C) unless
 --keep-worktrees. Worktrees live in a private folder of the run (mkdtemp,
-mode 0700); a task's cwd must stay inside its worktree. When
+mode 0700); a task's cwd must stay inside its worktree. --resume-session
+makes a retry of a claude or codex task continue the session its previous
+attempt reported (claude -p --resume ID, codex exec resume ID); a resumed
+session continues the conversation, so it may replay or skip work. When
 relay.config.json is used, stderr names it and what it changes; --no-config
 (or RELAY_NO_CONFIG=1) ignores it. --results DIR writes per task the
 transcript, final screen, result text, diff and events, and manifest.json,
@@ -196,6 +199,7 @@ ${exitCodesHelp()}`;
     'on-input': Flags.string({ description: 'When an agent waits for input (it asks, or sits idle for --idle-timeout at a prompt): fail (stop it, reason "awaiting_input"), wait, or answer:TEXT (type TEXT and Enter). [default: fail]', helpValue: 'fail|wait|answer:TEXT', helpGroup: 'AGENTS' }),
     worktree: Flags.boolean({ allowNo: true, description: 'Run each task in its own git worktree (branch relay/<run>/<task>) of the current repository; its diff stat goes into worker_exited. Removed afterwards.', helpGroup: 'AGENTS' }),
     'keep-worktrees': Flags.boolean({ description: 'Leave the worktrees in place after the run (their paths are in worker_exited).', helpGroup: 'AGENTS' }),
+    'resume-session': Flags.boolean({ description: 'With --agent claude or codex and --retries: a retry continues the session its previous attempt reported (claude -p --resume ID, codex exec resume ID) instead of starting afresh. A resumed session continues the conversation: it may replay or skip work. Other presets ignore it.', helpGroup: 'AGENTS' }),
     'no-config': Flags.boolean({ description: 'Ignore relay.config.json and package.json\'s "relay" key (as RELAY_NO_CONFIG=1 does). When one is used, stderr says which, and which built-in preset or default it changes.', helpGroup: 'AGENTS' }),
     results: Flags.string({ description: 'Write per task its transcript, final screen, result text, diff and events, and a manifest.json, to DIR.', helpValue: 'DIR', helpGroup: 'AGENTS' }),
     cols: Flags.integer({ min: 1, max: DEFAULTS.maxTerminalSize, default: DEFAULTS.cols, description: `Terminal width of every worker (at most ${DEFAULTS.maxTerminalSize}).` }),
@@ -253,6 +257,7 @@ ${exitCodesHelp()}`;
       onInput: flags['on-input'],
       worktree: flags.worktree,
       keepWorktrees: flags['keep-worktrees'],
+      resumeSession: flags['resume-session'],
       results: flags.results,
       noConfig: flags['no-config'],
       resumeFrom: flags['resume-from'],

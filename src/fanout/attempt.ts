@@ -76,7 +76,6 @@ export class Attempt {
   readonly id: string;
   readonly index: number;
   readonly job: Job;
-  readonly argv: readonly string[];
   state: WorkerState = 'pending';
   pid: number | null = null;
   startedAt: number | null = null;
@@ -113,7 +112,11 @@ export class Attempt {
     this.id = `w${spec.index}`;
     this.index = spec.index;
     this.job = spec.job;
-    this.argv = spec.argv;
+  }
+
+  /** What it runs: as prepared by the extension once it is (a retry may resume a session). */
+  get argv(): readonly string[] {
+    return this.spec.argv;
   }
 
   /** Holds its slot: started and not yet reported as exited. */
