@@ -49,6 +49,7 @@ export const STOP_EXIT_CODES: Record<Exclude<RunEnd, 'completed'>, number> = {
   output_closed: EXIT.output_closed,
   aborted: EXIT.failed,
   fail_fast: EXIT.failed,
+  budget: EXIT.failed,
 };
 
 /** The exit status for each member of the error family. */

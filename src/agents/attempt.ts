@@ -8,6 +8,7 @@ import type { AgentTask, TaskInfo, TaskIo } from './extension.js';
 
 export function agentAttemptHooks(c: AttemptExtensionContext, startTask: (info: TaskInfo, io: TaskIo) => Promise<AgentTask>): AttemptExtension {
   let task: AgentTask | undefined;
+  let spent = { costUsd: 0, tokens: 0 };
   const { job, slot } = c;
   return {
     async prepare(spec) {
@@ -22,7 +23,12 @@ export function agentAttemptHooks(c: AttemptExtensionContext, startTask: (info: 
       );
       return task.cwd ? c.specAt(task.cwd) : spec;
     },
-    text: (text) => task?.onText(text),
+    text: (text) => {
+      if (!task) return;
+      task.onText(text);
+      const usage = task.usage;
+      if (usage.costUsd !== spent.costUsd || usage.tokens !== spent.tokens) c.spent((spent = usage));
+    },
     idle: (tail) => (task ? task.onIdle(tail).action !== 'none' : false),
     async end(attempt): Promise<ExitExtras> {
       if (!task) return {};

@@ -170,6 +170,12 @@ export class AgentTask {
     return this.session.failedBecause;
   }
 
+  /** What it has spent so far, for the run's budgets: cost, and input + output tokens (cache reads and writes not counted). */
+  get usage(): { costUsd: number; tokens: number } {
+    const t = this.session.totals;
+    return { costUsd: t.cost_usd, tokens: t.tokens.input + t.tokens.output };
+  }
+
   /** A chunk of its terminal output, right after its worker_stream frame. */
   onText(text: string): void {
     this.recorder?.write(text);

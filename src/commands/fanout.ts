@@ -6,6 +6,13 @@ import { RelayCommand } from '../cli/command.js';
 import { exitCodesHelp } from '../exit-codes.js';
 import { usageError } from '../errors.js';
 
+/** A dollar amount: a positive decimal number, e.g. 2.50. */
+function usd(text: string, flag: string): number {
+  const n = Number(text.trim().replace(/^\$/, ''));
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) throw usageError(`${flag}: expected a positive amount of US dollars, e.g. 2.50, got "${text}"`);
+  return n;
+}
+
 export default class Fanout extends RelayCommand {
   static override summary = 'Run tasks (or N copies of a command) on N workers, each in its own pseudo-terminal: frames on stdout, progress on stderr.';
 
@@ -46,6 +53,14 @@ A DURATION is 500ms, 90s, 10m or 2h; a bare number is seconds (--timeout
 A terminal has no end of file of its own: --input-eof types ^D after the
 input, which a program reading its stdin in the terminal's default line mode
 (cat, wc, a prompt read to EOF) takes as the end of its input.
+
+BUDGETS. With an agent, --max-cost USD and --max-tokens N cap the whole
+run (every attempt, retries included) from the agents' own totals (tokens:
+input + output): once reached, no more tasks start and the running ones are
+stopped (reason "budget"; run_finished reason "budget", exit 1).
+--task-max-cost and --task-max-tokens cap each attempt: it is stopped
+(reason "budget") and not retried. An agent that reports no cost (Codex,
+Gemini) never reaches a cost budget.
 
 TERMINAL. Each worker's terminal answers the queries a program sends it, as
 xterm does: cursor position (ESC[6n, ESC[?6n), device attributes (ESC[c,
@@ -184,6 +199,10 @@ ${exitCodesHelp()}`;
     notify: Flags.string({ description: 'Run COMMAND (a shell command line) when an agent waits for input, an attempt failed, and the run finished: the frame as JSON on its stdin, RELAY_EVENT, RELAY_TASK_ID, RELAY_REASON… in its environment. Never blocks the run.', helpValue: 'COMMAND' }),
     'fail-fast': Flags.boolean({ description: 'After the first task failed, stop the others and start no more.', exclusive: ['max-failures'], helpGroup: 'POLICIES' }),
     'max-failures': Flags.integer({ min: 1, description: 'After N tasks failed, stop the others and start no more.', helpValue: 'N', helpGroup: 'POLICIES' }),
+    'max-cost': Flags.custom<number>({ parse: async (t) => usd(t, '--max-cost') })({ description: 'Budget of the whole run in US dollars, from the agents\' own cost totals: once reached, start no more tasks and stop the running ones (reason "budget").', helpValue: 'USD', helpGroup: 'POLICIES' }),
+    'max-tokens': Flags.integer({ min: 1, description: 'Budget of the whole run in tokens (input + output, as the agents report them): once reached, start no more tasks and stop the running ones (reason "budget").', helpValue: 'N', helpGroup: 'POLICIES' }),
+    'task-max-cost': Flags.custom<number>({ parse: async (t) => usd(t, '--task-max-cost') })({ description: 'Budget of one attempt in US dollars: an agent whose cost reaches it is stopped (reason "budget", not retried).', helpValue: 'USD', helpGroup: 'POLICIES' }),
+    'task-max-tokens': Flags.integer({ min: 1, description: 'Budget of one attempt in tokens (input + output): an agent whose totals reach it is stopped (reason "budget", not retried).', helpValue: 'N', helpGroup: 'POLICIES' }),
     timeout: positiveDuration({ description: 'Stop an attempt still running after DURATION, e.g. 90s, 10m (reason "timeout").', helpValue: 'DURATION', helpGroup: 'POLICIES' }),
     'idle-timeout': positiveDuration({ description: 'Report a worker that printed nothing for DURATION (a worker_idle frame).', helpValue: 'DURATION', helpGroup: 'POLICIES' }),
     'kill-idle': Flags.boolean({ description: 'Also stop an idle worker (reason "idle").', dependsOn: ['idle-timeout'], helpGroup: 'POLICIES' }),
@@ -224,6 +243,10 @@ ${exitCodesHelp()}`;
       engine: {
         shard: flags.shard,
         maxFailures: flags['fail-fast'] ? 1 : flags['max-failures'],
+        maxCostUsd: flags['max-cost'],
+        maxTokens: flags['max-tokens'],
+        taskMaxCostUsd: flags['task-max-cost'],
+        taskMaxTokens: flags['task-max-tokens'],
         timeoutMs: flags.timeout,
         killIdle: flags['kill-idle'],
         retries: flags.retries,

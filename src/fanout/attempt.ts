@@ -22,7 +22,7 @@ function isDirectory(path: string): boolean {
 }
 
 /** Why relay stopped an attempt; its worker_exited reason. */
-export type StopReason = Extract<WorkerReason, 'cancelled' | 'timeout' | 'idle' | 'awaiting_input'>;
+export type StopReason = Extract<WorkerReason, 'cancelled' | 'timeout' | 'idle' | 'awaiting_input' | 'budget'>;
 
 /** Fields an extension adds to worker_exited; reason: the agent's verdict (agent_error) replacing a plain exit. */
 export type ExitExtras = Partial<Pick<WorkerExited, 'agent' | 'worktree' | 'error'>> & { reason?: 'agent_error' };

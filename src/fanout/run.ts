@@ -9,6 +9,7 @@ import { withCoalescing } from './coalesce.js';
 import { resolveOptions, type FanoutOptions, type ResolvedOptions } from './options.js';
 import { succeeded, tallyOutcomes, type TaskRecord } from './outcomes.js';
 import { composePolicies, type Policies } from './policies/index.js';
+import { Budget, type Usage } from './policies/budget.js';
 import { FrameQueue } from './queue.js';
 import { STOP_EXIT_CODES, type FanoutRun, type OperatorEvent, type RunResult } from './result.js';
 import { Slot } from './slot.js';
@@ -43,6 +44,7 @@ class Run implements FanoutRun {
   /** Attempts whose task's end policies already heard of at their process's exit. */
   private readonly decidedAtExit = new WeakSet<Attempt>();
   private readonly policies: Policies;
+  private readonly budget: Budget;
   private readonly observers = new Set<(frame: Frame) => void>();
   private readonly spawn: PtySpawner;
   private seq = 0;
@@ -71,6 +73,7 @@ class Run implements FanoutRun {
     for (const r of this.records) this.recordOf.set(r.task, r);
     this.progress.total = opts.tasks.length - skipped.size;
     this.policies = composePolicies(opts, () => this.stop('fail_fast'));
+    this.budget = new Budget(opts);
     this.emit({
       type: 'run_started',
       run_id: this.runId,
@@ -151,10 +154,10 @@ class Run implements FanoutRun {
     this.stopReason = reason;
     this.jobs.drain(); // never started: their records stay without a reason (not_started)
     this.opts.timers.clear(this.wakeTimer);
-    // --fail-fast is no interrupt: its reader still wants every byte, however slow it is.
-    const keepOutput = reason === 'fail_fast';
+    // --fail-fast and budgets are no interrupt: their reader still wants every byte, however slow it is.
+    const keepOutput = reason === 'fail_fast' || reason === 'budget';
     for (const s of this.slots) {
-      s.current?.stop('cancelled', options.signal ?? 'SIGTERM', options.graceMs ?? this.opts.graceMs, keepOutput);
+      s.current?.stop(reason === 'budget' ? 'budget' : 'cancelled', options.signal ?? 'SIGTERM', options.graceMs ?? this.opts.graceMs, keepOutput);
       s.retire();
     }
     this.maybeFinish();
@@ -216,6 +219,7 @@ class Run implements FanoutRun {
       emit,
       attempt: () => attempt,
       graceMs: opts.graceMs,
+      spent: (usage) => this.spent(attempt, usage),
       specAt: (base) => attemptSpec(opts, slot.index, job, base, true),
     });
     const attempt: Attempt = new Attempt(attemptSpec(opts, slot.index, job), {
@@ -241,6 +245,13 @@ class Run implements FanoutRun {
     else started();
   }
 
+  /** An attempt's running totals changed: over its own budget it is stopped, over the run's everything is. */
+  private spent(attempt: Attempt, usage: Usage): void {
+    const reached = this.budget.spent(attempt, usage);
+    if (reached === 'task') attempt.stop('budget', 'SIGTERM', this.opts.graceMs);
+    else if (reached === 'run') this.stop('budget');
+  }
+
   /**
    * Its process exited: a task that ended for good is reported to the policies now (--fail-fast
    * stops the rest at once), not when a stalled reader gets around to its last output.
@@ -258,6 +269,7 @@ class Run implements FanoutRun {
     Object.assign(record, { reason: attempt.reason, exitCode: attempt.exitCode, signal: attempt.signal, durationMs: attempt.durationMs });
     slot.attempts += 1;
     this.endedBytes += attempt.bytes;
+    this.budget.ended(attempt);
     if (!attempt.succeeded) slot.failures += 1;
     const delay = this.stopReason ? undefined : this.policies.retryDelay(attempt);
     if (delay !== undefined) {
