@@ -10,6 +10,7 @@ import type { AttemptExtension, AttemptExtensionContext, RunExtension } from '..
 import type { AgentTotals, WorktreeInfo } from '../frames/agent.js';
 import type { AgentEvent, FrameBody } from '../frames/types.js';
 import { isEmpty, sumTotals } from './events/totals.js';
+import { isLimitText, resetFromText } from './events/limits.js';
 import type { EventFormat } from './events/types.js';
 import type { InputAction, OnInputPolicy } from './on-input.js';
 import { ResultsWriter, type ScreenFactory, type TaskRecorder } from './results.js';
@@ -70,6 +71,8 @@ export interface TaskExtras {
   /** The agent said it failed: the attempt's reason becomes agent_error, with its text as error. */
   reason?: 'agent_error';
   error?: string;
+  /** It failed on a rate or usage limit (resetsAt: ms since the epoch, when the agent said). */
+  rateLimit?: { resetsAt?: number };
 }
 
 /** The agent side of one fanout run: given to fanout() as its `extension`. */
@@ -194,6 +197,7 @@ export class AgentTask {
     const agentError = outcome.reason === 'exit' ? this.session.agentFailure : undefined;
     if (outcome.reason === 'exit') this.session.checkRecognised();
     const verdict = agentError !== undefined ? { reason: 'agent_error' as const, error: agentError } : {};
+    const rateLimit = outcome.reason === 'exit' && (agentError !== undefined || outcome.exitCode !== 0) ? this.limitHit(agentError) : undefined;
     const totals = this.session.totals;
     const agent = isEmpty(totals) ? undefined : totals;
     let diff: string | undefined;
@@ -211,6 +215,14 @@ export class AgentTask {
       ...(worktree ? { worktree } : {}),
     });
     this.ended(totals);
-    return { ...(agent ? { agent } : {}), ...(worktree ? { worktree } : {}), ...verdict };
+    return { ...(agent ? { agent } : {}), ...(worktree ? { worktree } : {}), ...verdict, ...(rateLimit ? { rateLimit } : {}) };
+  }
+
+  /** A failed attempt ended on a limit: the agent reported one, or its error text names one (429, "usage limit"). */
+  private limitHit(agentError: string | undefined): { resetsAt?: number } | undefined {
+    const limit = this.session.limit ?? (isLimitText(agentError) ? { resetsAt: resetFromText(agentError) } : undefined);
+    if (!limit) return undefined;
+    const at = limit.resetsAt ? Date.parse(limit.resetsAt) : NaN;
+    return Number.isFinite(at) ? { resetsAt: at } : {};
   }
 }

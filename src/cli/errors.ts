@@ -18,6 +18,7 @@ export const OPTION_FLAGS: Readonly<Record<string, string>> = {
   idleTimeoutMs: '--idle-timeout',
   retries: '--retries',
   retryDelayMs: '--retry-delay',
+  staggerMs: '--stagger',
   input: '--input',
   cols: '--cols',
   rows: '--rows',

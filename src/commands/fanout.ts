@@ -62,6 +62,14 @@ stopped (reason "budget"; run_finished reason "budget", exit 1).
 (reason "budget") and not retried. An agent that reports no cost (Codex,
 Gemini) never reaches a cost budget.
 
+RATE LIMITS. With an agent, an attempt that fails on a rate or usage limit
+(its agent reports one, or its error names a 429 or a usage limit) is not a
+failure: it runs again without spending --retries, nothing starts before
+the limit resets (the time the agent gave, else --retry-delay doubling per
+limit in a row), and fewer attempts run at once (halved, at least 1; one
+more after each success). run_paused / run_resumed frames record it.
+--stagger spaces launches out.
+
 TERMINAL. Each worker's terminal answers the queries a program sends it, as
 xterm does: cursor position (ESC[6n, ESC[?6n), device attributes (ESC[c,
 ESC[>c), status (ESC[5n), colours (OSC 10/11/12 ?: white on black), the kitty
@@ -208,6 +216,7 @@ ${exitCodesHelp()}`;
     'kill-idle': Flags.boolean({ description: 'Also stop an idle worker (reason "idle").', dependsOn: ['idle-timeout'], helpGroup: 'POLICIES' }),
     retries: Flags.integer({ min: 0, default: 0, description: 'Re-run a failed attempt up to N times.', helpValue: 'N', helpGroup: 'POLICIES' }),
     'retry-delay': duration({ default: DEFAULTS.retryDelayMs, defaultHelp: shownAs('1s'), description: 'Back-off before the first retry, doubling for each next one (at most 1m, or DURATION if longer).', helpValue: 'DURATION', helpGroup: 'POLICIES' }),
+    stagger: duration({ description: 'Start attempts at least DURATION apart, e.g. 2s (agents started in a burst hit rate limits).', helpValue: 'DURATION', helpGroup: 'POLICIES' }),
     input: Flags.string({ description: 'Typed into every worker\'s terminal once it has started, followed by Enter.', helpValue: 'TEXT', exclusive: ['input-file'], helpGroup: 'POLICIES' }),
     'input-file': Flags.string({ description: 'Typed into every worker\'s terminal once it has started, exactly as it is.', helpValue: 'FILE', helpGroup: 'POLICIES' }),
     'input-eof': Flags.boolean({ description: 'After --input/--input-file (or alone), end the worker\'s input: type ^D, the end of file of a terminal in line mode.', helpGroup: 'POLICIES' }),
@@ -251,6 +260,7 @@ ${exitCodesHelp()}`;
         killIdle: flags['kill-idle'],
         retries: flags.retries,
         retryDelayMs: flags['retry-delay'],
+        staggerMs: flags.stagger,
         inputEof: flags['input-eof'],
         cols: flags.cols,
         rows: flags.rows,

@@ -67,6 +67,8 @@ export interface FanoutOptions {
   maxTokens?: number;
   taskMaxCostUsd?: number;
   taskMaxTokens?: number;
+  /** Start attempts at least this many ms apart (agents started in a burst hit rate limits). Default 0. */
+  staggerMs?: number;
   /** Typed into every worker's terminal once it has started. Default: nothing. */
   input?: string | Buffer;
   /**
@@ -282,6 +284,7 @@ export function resolveOptions(options: FanoutOptions): ResolvedOptions {
     idleTimeoutMs: positiveMs('idleTimeoutMs', options.idleTimeoutMs),
     killIdle: options.killIdle ?? false,
     retries: nonNegativeInteger('retries', options.retries ?? 0),
+    staggerMs: timerMs('staggerMs', nonNegativeInteger('staggerMs', options.staggerMs ?? 0)),
     retryDelayMs: timerMs('retryDelayMs', nonNegativeInteger('retryDelayMs', options.retryDelayMs ?? DEFAULTS.retryDelayMs)),
     input: options.input,
     inputEof: options.inputEof ?? false,

@@ -179,7 +179,20 @@ export const OperatorFrame = frame('operator', 'A person stepped in on a worker 
   text: Type.Optional(Type.String({ description: 'send: what was typed, Enter included ("\\r").' })),
 });
 
-export const FrameSchemas = [RunStartedFrame, WorkerStartedFrame, WorkerStreamFrame, WorkerLineFrame, AgentEventFrame, WorkerIdleFrame, WorkerExitedFrame, RunFinishedFrame, OperatorFrame] as const;
+// Added within v1, like operator.
+export const RunPausedFrame = frame('run_paused', 'An attempt ended on a rate or usage limit (its agent said so): relay runs it again without spending --retries, starts nothing before `until`, and lowers the concurrency. A further limit while paused extends the pause (another run_paused).', {
+  reason: Type.Literal('rate_limit'),
+  until: Type.Integer({ description: 'Milliseconds since the Unix epoch: no attempt starts before then (the reset time the agent gave, else an exponential back-off).' }),
+  concurrency: Type.Integer({ minimum: 1, description: 'How many attempts may run at once from now on (halved, at least 1; raised by one after each attempt that succeeds, up to the worker slots).' }),
+  ...TaskFields,
+  resets_at: Type.Optional(Type.String({ description: 'The reset time as the agent said it (ISO 8601), when it did.' })),
+});
+
+export const RunResumedFrame = frame('run_resumed', 'The pause of the last run_paused is over: attempts start again.', {
+  concurrency: Type.Integer({ minimum: 1, description: 'How many attempts may run at once now.' }),
+});
+
+export const FrameSchemas = [RunStartedFrame, WorkerStartedFrame, WorkerStreamFrame, WorkerLineFrame, AgentEventFrame, WorkerIdleFrame, WorkerExitedFrame, RunFinishedFrame, OperatorFrame, RunPausedFrame, RunResumedFrame] as const;
 export const AnyFrame = Type.Union([...FrameSchemas]);
 
 export type RunStarted = Static<typeof RunStartedFrame>;
@@ -191,6 +204,8 @@ export type RunFinished = Static<typeof RunFinishedFrame>;
 export type WorkerLine = Static<typeof WorkerLineFrame>;
 export type AgentEvent = Static<typeof AgentEventFrame>;
 export type Operator = Static<typeof OperatorFrame>;
+export type RunPaused = Static<typeof RunPausedFrame>;
+export type RunResumed = Static<typeof RunResumedFrame>;
 export type OperatorActionName = Static<typeof OperatorAction>;
 export type Frame = Static<typeof AnyFrame>;
 export type FrameType = Frame['type'];

@@ -11,7 +11,9 @@ const MAX_DELAY_MS = 60_000;
 export function retry(retries: number, baseMs: number): (attempt: Attempt) => number | undefined {
   return (attempt) => {
     if (attempt.succeeded || attempt.reason === 'cancelled' || attempt.reason === 'budget' || attempt.reason === 'spawn_error') return undefined;
-    if (attempt.job.attempt > retries) return undefined;
-    return Math.min(baseMs * 2 ** (attempt.job.attempt - 1), Math.max(baseMs, MAX_DELAY_MS));
+    // Attempts lost to rate limits are not the task's failures: they spend no retry.
+    const failed = attempt.job.attempt - (attempt.job.rateLimited ?? 0);
+    if (failed > retries) return undefined;
+    return Math.min(baseMs * 2 ** (failed - 1), Math.max(baseMs, MAX_DELAY_MS));
   };
 }
