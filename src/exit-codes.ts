@@ -18,7 +18,7 @@ export const EXIT_CODES = [
   {
     code: 1,
     name: 'failed',
-    when: 'a task failed: non-zero exit, killed by a signal, timeout, idle, its agent waited for input (`--on-input fail`), or could not start (127 / 126); also after `--fail-fast` / `--max-failures`',
+    when: 'a task failed: non-zero exit, killed by a signal, timeout, idle, its agent waited for input (`--on-input fail`), or could not start (127 / 126); also after `--fail-fast` / `--max-failures`, and when a budget was reached (`--max-cost`, `--max-tokens`, `--task-max-cost`, `--task-max-tokens`)',
   },
   {
     code: 2,
@@ -49,6 +49,7 @@ export const STOP_EXIT_CODES: Record<Exclude<RunEnd, 'completed'>, number> = {
   output_closed: EXIT.output_closed,
   aborted: EXIT.failed,
   fail_fast: EXIT.failed,
+  budget: EXIT.failed,
 };
 
 /** The exit status for each member of the error family. */

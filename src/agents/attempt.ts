@@ -13,6 +13,7 @@ export function agentAttemptHooks(
   resumed: (spec: AttemptSpec) => AttemptSpec = (spec) => spec,
 ): AttemptExtension {
   let task: AgentTask | undefined;
+  let spent = { costUsd: 0, tokens: 0 };
   const { job, slot } = c;
   return {
     async prepare(spec) {
@@ -27,7 +28,12 @@ export function agentAttemptHooks(
       );
       return resumed(task.cwd ? c.specAt(task.cwd) : spec);
     },
-    text: (text) => task?.onText(text),
+    text: (text) => {
+      if (!task) return;
+      task.onText(text);
+      const usage = task.usage;
+      if (usage.costUsd !== spent.costUsd || usage.tokens !== spent.tokens) c.spent((spent = usage));
+    },
     idle: (tail) => (task ? task.onIdle(tail).action !== 'none' : false),
     async end(attempt): Promise<ExitExtras> {
       if (!task) return {};

@@ -10,6 +10,7 @@ import type { AttemptExtension, AttemptExtensionContext, AttemptSpec, RunExtensi
 import type { AgentTotals, WorktreeInfo } from '../frames/agent.js';
 import type { AgentEvent, FrameBody } from '../frames/types.js';
 import { isEmpty, sumTotals } from './events/totals.js';
+import { isLimitText, resetFromText } from './events/limits.js';
 import type { EventFormat } from './events/types.js';
 import type { InputAction, OnInputPolicy } from './on-input.js';
 import { ResultsWriter, type ScreenFactory, type TaskRecorder } from './results.js';
@@ -73,6 +74,8 @@ export interface TaskExtras {
   /** The agent said it failed: the attempt's reason becomes agent_error, with its text as error. */
   reason?: 'agent_error';
   error?: string;
+  /** It failed on a rate or usage limit (resetsAt: ms since the epoch, when the agent said). */
+  rateLimit?: { resetsAt?: number };
 }
 
 /** The agent side of one fanout run: given to fanout() as its `extension`. */
@@ -191,6 +194,12 @@ export class AgentTask {
     return this.session.failedBecause;
   }
 
+  /** What it has spent so far, for the run's budgets: cost, and input + output tokens (cache reads and writes not counted). */
+  get usage(): { costUsd: number; tokens: number } {
+    const t = this.session.totals;
+    return { costUsd: t.cost_usd, tokens: t.tokens.input + t.tokens.output };
+  }
+
   /** A chunk of its terminal output, right after its worker_stream frame. */
   onText(text: string): void {
     this.recorder?.write(text);
@@ -209,6 +218,7 @@ export class AgentTask {
     const agentError = outcome.reason === 'exit' ? this.session.agentFailure : undefined;
     if (outcome.reason === 'exit') this.session.checkRecognised();
     const verdict = agentError !== undefined ? { reason: 'agent_error' as const, error: agentError } : {};
+    const rateLimit = outcome.reason === 'exit' && (agentError !== undefined || outcome.exitCode !== 0) ? this.limitHit(agentError) : undefined;
     const totals = this.session.totals;
     const agent = isEmpty(totals) ? undefined : totals;
     let diff: string | undefined;
@@ -226,6 +236,14 @@ export class AgentTask {
       ...(worktree ? { worktree } : {}),
     });
     this.ended(totals);
-    return { ...(agent ? { agent } : {}), ...(worktree ? { worktree } : {}), ...verdict };
+    return { ...(agent ? { agent } : {}), ...(worktree ? { worktree } : {}), ...verdict, ...(rateLimit ? { rateLimit } : {}) };
+  }
+
+  /** A failed attempt ended on a limit: the agent reported one, or its error text names one (429, "usage limit"). */
+  private limitHit(agentError: string | undefined): { resetsAt?: number } | undefined {
+    const limit = this.session.limit ?? (isLimitText(agentError) ? { resetsAt: resetFromText(agentError) } : undefined);
+    if (!limit) return undefined;
+    const at = limit.resetsAt ? Date.parse(limit.resetsAt) : NaN;
+    return Number.isFinite(at) ? { resetsAt: at } : {};
   }
 }

@@ -40,6 +40,8 @@ export class AgentSession {
   readonly totals: AgentTotals = emptyTotals();
   /** Text of the last result event (the agent's answer), for the results folder. */
   resultText: string | undefined;
+  /** The last limit the agent said it hit (a rate_limit event above info), with its reset time when it gave one. */
+  limit: { resetsAt?: string } | undefined;
   /** Set once the policy failed the worker; later questions are not acted on again. */
   failedBecause: string | undefined;
   private readonly verdict = new Verdict();
@@ -88,6 +90,7 @@ export class AgentSession {
 
   private handle(event: NormalisedEvent): void {
     this.verdict.add(event);
+    if (event.kind === 'rate_limit' && event.severity !== 'info' && event.subagent === undefined) this.limit = event.resets_at ? { resetsAt: event.resets_at } : {};
     if (event.kind === 'result' && event.text !== undefined && event.subagent === undefined) this.resultText = event.text;
     if (event.kind !== 'awaiting_input') return this.report(event, {});
     const decision = this.decide({ source: 'reported', ...(event.text ? { question: event.text } : {}) });

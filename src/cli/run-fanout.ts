@@ -35,7 +35,7 @@ import { VERSION } from '../version.js';
 /** Engine options the flags set directly, by their engine names (mapped once, in the command). */
 export type EngineFlags = Pick<
   FanoutOptions,
-  'shard' | 'maxFailures' | 'timeoutMs' | 'killIdle' | 'retries' | 'retryDelayMs' | 'inputEof' | 'cols' | 'rows' | 'graceMs' | 'coalesceMs' | 'lines' | 'stream'
+  'shard' | 'maxFailures' | 'maxCostUsd' | 'maxTokens' | 'taskMaxCostUsd' | 'taskMaxTokens' | 'timeoutMs' | 'killIdle' | 'retries' | 'retryDelayMs' | 'staggerMs' | 'inputEof' | 'cols' | 'rows' | 'graceMs' | 'coalesceMs' | 'lines' | 'stream'
 >;
 
 export interface FanoutCliOptions {

@@ -6,6 +6,13 @@ import { RelayCommand } from '../cli/command.js';
 import { exitCodesHelp } from '../exit-codes.js';
 import { usageError } from '../errors.js';
 
+/** A dollar amount: a positive decimal number, e.g. 2.50. */
+function usd(text: string, flag: string): number {
+  const n = Number(text.trim().replace(/^\$/, ''));
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) throw usageError(`${flag}: expected a positive amount of US dollars, e.g. 2.50, got "${text}"`);
+  return n;
+}
+
 export default class Fanout extends RelayCommand {
   static override summary = 'Run tasks (or N copies of a command) on N workers, each in its own pseudo-terminal: frames on stdout, progress on stderr.';
 
@@ -46,6 +53,22 @@ A DURATION is 500ms, 90s, 10m or 2h; a bare number is seconds (--timeout
 A terminal has no end of file of its own: --input-eof types ^D after the
 input, which a program reading its stdin in the terminal's default line mode
 (cat, wc, a prompt read to EOF) takes as the end of its input.
+
+BUDGETS. With an agent, --max-cost USD and --max-tokens N cap the whole
+run (every attempt, retries included) from the agents' own totals (tokens:
+input + output): once reached, no more tasks start and the running ones are
+stopped (reason "budget"; run_finished reason "budget", exit 1).
+--task-max-cost and --task-max-tokens cap each attempt: it is stopped
+(reason "budget") and not retried. An agent that reports no cost (Codex,
+Gemini) never reaches a cost budget.
+
+RATE LIMITS. With an agent, an attempt that fails on a rate or usage limit
+(its agent reports one, or its error names a 429 or a usage limit) is not a
+failure: it runs again without spending --retries, nothing starts before
+the limit resets (the time the agent gave, else --retry-delay doubling per
+limit in a row), and fewer attempts run at once (halved, at least 1; one
+more after each success). run_paused / run_resumed frames record it.
+--stagger spaces launches out.
 
 TERMINAL. Each worker's terminal answers the queries a program sends it, as
 xterm does: cursor position (ESC[6n, ESC[?6n), device attributes (ESC[c,
@@ -187,11 +210,16 @@ ${exitCodesHelp()}`;
     notify: Flags.string({ description: 'Run COMMAND (a shell command line) when an agent waits for input, an attempt failed, and the run finished: the frame as JSON on its stdin, RELAY_EVENT, RELAY_TASK_ID, RELAY_REASON… in its environment. Never blocks the run.', helpValue: 'COMMAND' }),
     'fail-fast': Flags.boolean({ description: 'After the first task failed, stop the others and start no more.', exclusive: ['max-failures'], helpGroup: 'POLICIES' }),
     'max-failures': Flags.integer({ min: 1, description: 'After N tasks failed, stop the others and start no more.', helpValue: 'N', helpGroup: 'POLICIES' }),
+    'max-cost': Flags.custom<number>({ parse: async (t) => usd(t, '--max-cost') })({ description: 'Budget of the whole run in US dollars, from the agents\' own cost totals: once reached, start no more tasks and stop the running ones (reason "budget").', helpValue: 'USD', helpGroup: 'POLICIES' }),
+    'max-tokens': Flags.integer({ min: 1, description: 'Budget of the whole run in tokens (input + output, as the agents report them): once reached, start no more tasks and stop the running ones (reason "budget").', helpValue: 'N', helpGroup: 'POLICIES' }),
+    'task-max-cost': Flags.custom<number>({ parse: async (t) => usd(t, '--task-max-cost') })({ description: 'Budget of one attempt in US dollars: an agent whose cost reaches it is stopped (reason "budget", not retried).', helpValue: 'USD', helpGroup: 'POLICIES' }),
+    'task-max-tokens': Flags.integer({ min: 1, description: 'Budget of one attempt in tokens (input + output): an agent whose totals reach it is stopped (reason "budget", not retried).', helpValue: 'N', helpGroup: 'POLICIES' }),
     timeout: positiveDuration({ description: 'Stop an attempt still running after DURATION, e.g. 90s, 10m (reason "timeout").', helpValue: 'DURATION', helpGroup: 'POLICIES' }),
     'idle-timeout': positiveDuration({ description: 'Report a worker that printed nothing for DURATION (a worker_idle frame).', helpValue: 'DURATION', helpGroup: 'POLICIES' }),
     'kill-idle': Flags.boolean({ description: 'Also stop an idle worker (reason "idle").', dependsOn: ['idle-timeout'], helpGroup: 'POLICIES' }),
     retries: Flags.integer({ min: 0, default: 0, description: 'Re-run a failed attempt up to N times.', helpValue: 'N', helpGroup: 'POLICIES' }),
     'retry-delay': duration({ default: DEFAULTS.retryDelayMs, defaultHelp: shownAs('1s'), description: 'Back-off before the first retry, doubling for each next one (at most 1m, or DURATION if longer).', helpValue: 'DURATION', helpGroup: 'POLICIES' }),
+    stagger: duration({ description: 'Start attempts at least DURATION apart, e.g. 2s (agents started in a burst hit rate limits).', helpValue: 'DURATION', helpGroup: 'POLICIES' }),
     input: Flags.string({ description: 'Typed into every worker\'s terminal once it has started, followed by Enter.', helpValue: 'TEXT', exclusive: ['input-file'], helpGroup: 'POLICIES' }),
     'input-file': Flags.string({ description: 'Typed into every worker\'s terminal once it has started, exactly as it is.', helpValue: 'FILE', helpGroup: 'POLICIES' }),
     'input-eof': Flags.boolean({ description: 'After --input/--input-file (or alone), end the worker\'s input: type ^D, the end of file of a terminal in line mode.', helpGroup: 'POLICIES' }),
@@ -228,10 +256,15 @@ ${exitCodesHelp()}`;
       engine: {
         shard: flags.shard,
         maxFailures: flags['fail-fast'] ? 1 : flags['max-failures'],
+        maxCostUsd: flags['max-cost'],
+        maxTokens: flags['max-tokens'],
+        taskMaxCostUsd: flags['task-max-cost'],
+        taskMaxTokens: flags['task-max-tokens'],
         timeoutMs: flags.timeout,
         killIdle: flags['kill-idle'],
         retries: flags.retries,
         retryDelayMs: flags['retry-delay'],
+        staggerMs: flags.stagger,
         inputEof: flags['input-eof'],
         cols: flags.cols,
         rows: flags.rows,

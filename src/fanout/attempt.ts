@@ -22,10 +22,14 @@ function isDirectory(path: string): boolean {
 }
 
 /** Why relay stopped an attempt; its worker_exited reason. */
-export type StopReason = Extract<WorkerReason, 'cancelled' | 'timeout' | 'idle' | 'awaiting_input'>;
+export type StopReason = Extract<WorkerReason, 'cancelled' | 'timeout' | 'idle' | 'awaiting_input' | 'budget'>;
 
-/** Fields an extension adds to worker_exited; reason: the agent's verdict (agent_error) replacing a plain exit. */
-export type ExitExtras = Partial<Pick<WorkerExited, 'agent' | 'worktree' | 'error'>> & { reason?: 'agent_error' };
+/**
+ * Fields an extension adds to worker_exited; reason: the agent's verdict (agent_error) replacing a
+ * plain exit. rateLimit: the attempt failed on a rate or usage limit (resetsAt: when it resets, ms
+ * since the epoch, when known): the run retries it without spending --retries and pauses launches.
+ */
+export type ExitExtras = Partial<Pick<WorkerExited, 'agent' | 'worktree' | 'error'>> & { reason?: 'agent_error'; rateLimit?: { resetsAt?: number } };
 
 /**
  * Extra steps around an attempt (agent-aware runs: src/agents/attempt.ts, through src/fanout/extension.ts). The attempt holds its
@@ -91,6 +95,8 @@ export class Attempt {
   signal: string | null = null;
   reason: WorkerReason | null = null;
   error: string | null = null;
+  /** Set when it failed on a rate limit (its extension said so). */
+  rateLimit: { resetsAt?: number } | undefined;
 
   private pty: PtyProcess | undefined;
   /** Between start() and spawning (extension.prepare), and between its end and worker_exited (extension.end). */
@@ -315,6 +321,7 @@ export class Attempt {
     this.settling = false;
     this.state = 'exited';
     if (extras.reason && this.reason === 'exit') this.reason = extras.reason;
+    if (extras.rateLimit && !this.succeeded && (this.reason === 'exit' || this.reason === 'agent_error')) this.rateLimit = extras.rateLimit;
     const error = this.error ?? extras.error;
     this.hooks.emit({
       type: 'worker_exited',

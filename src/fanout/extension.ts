@@ -4,8 +4,10 @@ import type { AgentTotals } from '../frames/agent.js';
 import type { FrameBody } from '../frames/types.js';
 import type { Attempt, AttemptExtension, AttemptSpec } from './attempt.js';
 import type { Job } from './jobs.js';
+import type { Usage } from './policies/budget.js';
 
 export type { AttemptExtension, AttemptSpec, ExitExtras } from './attempt.js';
+export type { Usage } from './policies/budget.js';
 
 /** What an extension knows of one attempt when it is made. */
 export interface AttemptExtensionContext {
@@ -18,6 +20,11 @@ export interface AttemptExtensionContext {
   attempt(): Attempt;
   /** Time between SIGTERM and SIGKILL when the extension stops the attempt. */
   graceMs: number;
+  /**
+   * Reports what the attempt has spent so far (its running totals, not an increment), whenever
+   * that changes: the run's budgets (--max-cost, --task-max-tokens…) are checked against it.
+   */
+  spent(usage: Usage): void;
   /** Its spec with the task's own cwd resolved inside `base` (a worktree); throws when the cwd leads outside it. */
   specAt(base: string): AttemptSpec;
 }

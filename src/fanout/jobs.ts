@@ -7,6 +7,8 @@ export interface Job {
   attempt: number;
   /** ms since the epoch; retries wait out their back-off. */
   notBefore: number;
+  /** Earlier attempts that ended on a rate limit: they do not count against --retries. */
+  rateLimited?: number;
 }
 
 /**

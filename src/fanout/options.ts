@@ -56,6 +56,19 @@ export interface FanoutOptions {
   retries?: number;
   /** Back-off before the first retry, doubling for each further one (capped at max(this, 60 s)). Default 1000. */
   retryDelayMs?: number;
+  /**
+   * Budgets, from the running totals an extension reports (agent runs: each agent's own cost and
+   * input + output tokens). Once every attempt's together reach maxCostUsd or maxTokens, nothing
+   * more starts and the running attempts are stopped (reason "budget", run_finished reason
+   * "budget"); an attempt whose own totals reach taskMaxCostUsd or taskMaxTokens is stopped
+   * (reason "budget", not retried). Default: none.
+   */
+  maxCostUsd?: number;
+  maxTokens?: number;
+  taskMaxCostUsd?: number;
+  taskMaxTokens?: number;
+  /** Start attempts at least this many ms apart (agents started in a burst hit rate limits). Default 0. */
+  staggerMs?: number;
   /** Typed into every worker's terminal once it has started. Default: nothing. */
   input?: string | Buffer;
   /**
@@ -106,7 +119,7 @@ export interface FanoutOptions {
   timers?: Timers;
 }
 
-type Optionals = 'resume' | 'extension' | 'signal' | 'runId' | 'spawn' | 'env' | 'tasks' | 'shard' | 'maxFailures' | 'timeoutMs' | 'idleTimeoutMs' | 'input' | 'lines' | 'stream';
+type Optionals = 'resume' | 'extension' | 'signal' | 'runId' | 'spawn' | 'env' | 'tasks' | 'shard' | 'maxFailures' | 'timeoutMs' | 'idleTimeoutMs' | 'input' | 'lines' | 'stream' | 'maxCostUsd' | 'maxTokens' | 'taskMaxCostUsd' | 'taskMaxTokens';
 
 export interface ResolvedOptions extends Required<Omit<FanoutOptions, Optionals>> {
   /** Null when line mode is off. */
@@ -121,6 +134,10 @@ export interface ResolvedOptions extends Required<Omit<FanoutOptions, Optionals>
   taskDigest: string | undefined;
   resume: { from: string; succeeded: ReadonlySet<string> } | undefined;
   maxFailures: number | undefined;
+  maxCostUsd: number | undefined;
+  maxTokens: number | undefined;
+  taskMaxCostUsd: number | undefined;
+  taskMaxTokens: number | undefined;
   timeoutMs: number | undefined;
   idleTimeoutMs: number | undefined;
   input: string | Buffer | undefined;
@@ -163,6 +180,11 @@ function nonNegativeInteger(option: string, value: number): number {
 function terminalSize(option: string, value: number): number {
   positiveInteger(option, value);
   if (value > DEFAULTS.maxTerminalSize) throw usageError(`must be at most ${DEFAULTS.maxTerminalSize}, got ${value}`, { option, value });
+  return value;
+}
+
+function positiveAmount(option: string, value: number | undefined): number | undefined {
+  if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw usageError(`must be a positive number, got ${value}`, { option, value });
   return value;
 }
 
@@ -254,10 +276,15 @@ export function resolveOptions(options: FanoutOptions): ResolvedOptions {
     shard: options.shard,
     resume: options.resume ? { from: options.resume.from, succeeded: new Set(options.resume.succeeded) } : undefined,
     maxFailures,
+    maxCostUsd: positiveAmount('maxCostUsd', options.maxCostUsd),
+    maxTokens: options.maxTokens === undefined ? undefined : positiveInteger('maxTokens', options.maxTokens),
+    taskMaxCostUsd: positiveAmount('taskMaxCostUsd', options.taskMaxCostUsd),
+    taskMaxTokens: options.taskMaxTokens === undefined ? undefined : positiveInteger('taskMaxTokens', options.taskMaxTokens),
     timeoutMs: positiveMs('timeoutMs', options.timeoutMs),
     idleTimeoutMs: positiveMs('idleTimeoutMs', options.idleTimeoutMs),
     killIdle: options.killIdle ?? false,
     retries: nonNegativeInteger('retries', options.retries ?? 0),
+    staggerMs: timerMs('staggerMs', nonNegativeInteger('staggerMs', options.staggerMs ?? 0)),
     retryDelayMs: timerMs('retryDelayMs', nonNegativeInteger('retryDelayMs', options.retryDelayMs ?? DEFAULTS.retryDelayMs)),
     input: options.input,
     inputEof: options.inputEof ?? false,

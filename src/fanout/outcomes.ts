@@ -41,6 +41,7 @@ export function countOutcomes(records: readonly TaskRecord[]): OutcomeCounts {
     else if (r.reason === 'exit') counts[r.exitCode === 0 ? 'ok' : 'failed'] += 1;
     else if (r.reason === 'awaiting_input') counts.awaiting_input = (counts.awaiting_input ?? 0) + 1;
     else if (r.reason === 'agent_error') counts.agent_error = (counts.agent_error ?? 0) + 1;
+    else if (r.reason === 'budget') counts.budget = (counts.budget ?? 0) + 1;
     else counts[r.reason] += 1;
   }
   return counts;

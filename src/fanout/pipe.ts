@@ -53,11 +53,11 @@ async function pump(run: FanoutRun, writer: FrameWriter): Promise<void> {
 }
 
 /**
- * A completed run (or one ended by --fail-fast, which asked for no interruption) waits for the
+ * A completed run (or one ended by --fail-fast or a budget, which asked for no interruption) waits for the
  * reader; a stopped one (Ctrl-C during a stall) gives it `ms` at most.
  */
 async function flush(pumped: Promise<void>, result: RunResult, ms: number): Promise<boolean> {
-  if (result.reason === 'completed' || result.reason === 'output_closed' || result.reason === 'fail_fast') {
+  if (result.reason === 'completed' || result.reason === 'output_closed' || result.reason === 'fail_fast' || result.reason === 'budget') {
     await pumped;
     return true;
   }

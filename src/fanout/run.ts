@@ -9,6 +9,8 @@ import { withCoalescing } from './coalesce.js';
 import { resolveOptions, type FanoutOptions, type ResolvedOptions } from './options.js';
 import { succeeded, tallyOutcomes, type TaskRecord } from './outcomes.js';
 import { composePolicies, type Policies } from './policies/index.js';
+import { Budget, type Usage } from './policies/budget.js';
+import { Launches } from './policies/rate-limit.js';
 import { FrameQueue } from './queue.js';
 import { STOP_EXIT_CODES, type FanoutRun, type OperatorEvent, type RunResult } from './result.js';
 import { Slot } from './slot.js';
@@ -43,6 +45,8 @@ class Run implements FanoutRun {
   /** Attempts whose task's end policies already heard of at their process's exit. */
   private readonly decidedAtExit = new WeakSet<Attempt>();
   private readonly policies: Policies;
+  private readonly budget: Budget;
+  private readonly launches: Launches;
   private readonly observers = new Set<(frame: Frame) => void>();
   private readonly spawn: PtySpawner;
   private seq = 0;
@@ -71,6 +75,8 @@ class Run implements FanoutRun {
     for (const r of this.records) this.recordOf.set(r.task, r);
     this.progress.total = opts.tasks.length - skipped.size;
     this.policies = composePolicies(opts, () => this.stop('fail_fast'));
+    this.budget = new Budget(opts);
+    this.launches = new Launches(opts.workers, opts.retryDelayMs > 0 ? opts.retryDelayMs : 1000, opts.staggerMs);
     this.emit({
       type: 'run_started',
       run_id: this.runId,
@@ -151,10 +157,10 @@ class Run implements FanoutRun {
     this.stopReason = reason;
     this.jobs.drain(); // never started: their records stay without a reason (not_started)
     this.opts.timers.clear(this.wakeTimer);
-    // --fail-fast is no interrupt: its reader still wants every byte, however slow it is.
-    const keepOutput = reason === 'fail_fast';
+    // --fail-fast and budgets are no interrupt: their reader still wants every byte, however slow it is.
+    const keepOutput = reason === 'fail_fast' || reason === 'budget';
     for (const s of this.slots) {
-      s.current?.stop('cancelled', options.signal ?? 'SIGTERM', options.graceMs ?? this.opts.graceMs, keepOutput);
+      s.current?.stop(reason === 'budget' ? 'budget' : 'cancelled', options.signal ?? 'SIGTERM', options.graceMs ?? this.opts.graceMs, keepOutput);
       s.retire();
     }
     this.maybeFinish();
@@ -175,8 +181,16 @@ class Run implements FanoutRun {
     await yieldToLoop(); // let the caller subscribe (observe, iterate) before the first worker starts
     for (;;) {
       const slot = this.stopReason ? undefined : this.freeSlot();
-      const job = slot && this.jobs.take(this.opts.now());
-      if (!slot || !job) break;
+      const now = this.opts.now();
+      // Paused after a rate limit, or spacing launches out (--stagger): a timer comes back.
+      if (!slot || this.launches.nextLaunchAt() > now) break;
+      const job = this.jobs.take(now);
+      if (!job) break;
+      if (this.launches.paused) {
+        this.launches.paused = false;
+        this.emit({ type: 'run_resumed', concurrency: this.launches.concurrency });
+      }
+      this.launches.launched(now);
       this.startAttempt(slot, job);
       await yieldToLoop();
     }
@@ -189,6 +203,8 @@ class Run implements FanoutRun {
    * slot n (wn), as runs always did.
    */
   private freeSlot(): Slot | undefined {
+    // Fewer at once after a rate limit.
+    if (this.slots.filter((s) => s.busy).length >= this.launches.concurrency) return undefined;
     return this.slots.find((s) => s.state === 'pending') ?? this.slots.find((s) => s.free);
   }
 
@@ -196,9 +212,10 @@ class Run implements FanoutRun {
   private afterDispatch(): void {
     if (this.jobs.size === 0) for (const s of this.slots) s.retire();
     const readyAt = this.jobs.nextReadyAt();
-    if (readyAt !== undefined && !this.stopReason && this.slots.some((s) => s.free)) {
+    if (readyAt !== undefined && !this.stopReason && this.freeSlot()) {
+      const wakeAt = Math.max(readyAt, this.launches.nextLaunchAt());
       this.opts.timers.clear(this.wakeTimer);
-      this.wakeTimer = this.opts.timers.set(() => void this.dispatch(), Math.max(0, readyAt - this.opts.now()));
+      this.wakeTimer = this.opts.timers.set(() => void this.dispatch(), Math.max(0, wakeAt - this.opts.now()));
     }
     this.maybeFinish();
   }
@@ -216,6 +233,7 @@ class Run implements FanoutRun {
       emit,
       attempt: () => attempt,
       graceMs: opts.graceMs,
+      spent: (usage) => this.spent(attempt, usage),
       specAt: (base) => attemptSpec(opts, slot.index, job, base, true),
     });
     const attempt: Attempt = new Attempt(attemptSpec(opts, slot.index, job), {
@@ -241,12 +259,20 @@ class Run implements FanoutRun {
     else started();
   }
 
+  /** An attempt's running totals changed: over its own budget it is stopped, over the run's everything is. */
+  private spent(attempt: Attempt, usage: Usage): void {
+    const reached = this.budget.spent(attempt, usage);
+    if (reached === 'task') attempt.stop('budget', 'SIGTERM', this.opts.graceMs);
+    else if (reached === 'run') this.stop('budget');
+  }
+
   /**
    * Its process exited: a task that ended for good is reported to the policies now (--fail-fast
    * stops the rest at once), not when a stalled reader gets around to its last output.
    */
   private attemptExited(attempt: Attempt): void {
-    if (this.stopReason || this.policies.retryDelay(attempt) !== undefined) return;
+    // With an extension its verdict (agent_error, a rate limit) comes later, at its end.
+    if (this.opts.extension || this.stopReason || this.policies.retryDelay(attempt) !== undefined) return;
     const record = this.recordOf.get(attempt.job.task)!;
     Object.assign(record, { reason: attempt.reason, exitCode: attempt.exitCode, signal: attempt.signal, durationMs: attempt.durationMs });
     this.decidedAtExit.add(attempt);
@@ -258,9 +284,13 @@ class Run implements FanoutRun {
     Object.assign(record, { reason: attempt.reason, exitCode: attempt.exitCode, signal: attempt.signal, durationMs: attempt.durationMs });
     slot.attempts += 1;
     this.endedBytes += attempt.bytes;
+    this.budget.ended(attempt);
     if (!attempt.succeeded) slot.failures += 1;
+    if (attempt.succeeded) this.launches.succeeded();
     const delay = this.stopReason ? undefined : this.policies.retryDelay(attempt);
-    if (delay !== undefined) {
+    if (attempt.rateLimit && !this.stopReason) {
+      this.rateLimited(attempt, attempt.rateLimit.resetsAt);
+    } else if (delay !== undefined) {
       this.jobs.retry({ task: attempt.job.task, attempt: attempt.job.attempt + 1, notBefore: this.opts.now() + delay });
     } else {
       this.progress.done += 1;
@@ -268,6 +298,24 @@ class Run implements FanoutRun {
       if (!this.decidedAtExit.has(attempt)) this.policies.taskEnded(record);
     }
     void this.dispatch();
+  }
+
+  /** It failed on a rate limit: run it again once the limit resets, fewer at once, and say so. */
+  private rateLimited(attempt: Attempt, resetsAt: number | undefined): void {
+    const { job } = attempt;
+    this.launches.limited(this.opts.now(), resetsAt);
+    const until = this.launches.pausedUntil;
+    this.jobs.retry({ task: job.task, attempt: job.attempt + 1, notBefore: until, rateLimited: (job.rateLimited ?? 0) + 1 });
+    this.emit({
+      type: 'run_paused',
+      reason: 'rate_limit',
+      until,
+      concurrency: this.launches.concurrency,
+      task: job.task.number,
+      task_id: job.task.id,
+      attempt: job.attempt,
+      ...(resetsAt !== undefined ? { resets_at: new Date(resetsAt).toISOString() } : {}),
+    });
   }
 
   private maybeFinish(): void {

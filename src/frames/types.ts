@@ -21,8 +21,9 @@ export const Reason = Type.Union(
     Type.Literal('idle'),
     Type.Literal('awaiting_input'),
     Type.Literal('agent_error'),
+    Type.Literal('budget'),
   ],
-  { description: 'exit: the command exited by itself; signal: it was killed by a signal it was not sent by relay; spawn_error: it could not be started (or its worktree could not be made); cancelled: relay stopped it (Ctrl-C, SIGTERM, closed output, fail-fast); timeout: relay stopped it after --timeout; idle: relay stopped it after --idle-timeout with --kill-idle; awaiting_input: relay stopped it because its agent waited for input (--on-input fail); agent_error: it ended by itself (whatever its exit code) but its agent reported that it failed (a failed result, or an error it did not recover from): the agent\'s own text is in error.' },
+  { description: 'exit: the command exited by itself; signal: it was killed by a signal it was not sent by relay; spawn_error: it could not be started (or its worktree could not be made); cancelled: relay stopped it (Ctrl-C, SIGTERM, closed output, fail-fast); timeout: relay stopped it after --timeout; idle: relay stopped it after --idle-timeout with --kill-idle; awaiting_input: relay stopped it because its agent waited for input (--on-input fail); agent_error: it ended by itself (whatever its exit code) but its agent reported that it failed (a failed result, or an error it did not recover from): the agent\'s own text is in error; budget: relay stopped it because its agent\'s totals reached --task-max-cost / --task-max-tokens, or the run\'s reached --max-cost / --max-tokens.' },
 );
 
 // Which task an attempt runs. On worker_started, worker_stream, worker_exited and worker_idle.
@@ -47,6 +48,7 @@ export const Counts = Type.Object({
   // Optional for readers only: added within v1, so frame files of older relays lack it; relay always writes it.
   awaiting_input: Type.Optional(Type.Integer({ minimum: 0, description: 'stopped because its agent waited for input (--on-input fail); always written, absent from older v1 files' })),
   agent_error: Type.Optional(Type.Integer({ minimum: 0, description: 'ended, but its agent reported a failure; always written, absent from older v1 files' })),
+  budget: Type.Optional(Type.Integer({ minimum: 0, description: 'stopped because a budget was reached (--max-cost, --max-tokens, --task-max-cost, --task-max-tokens); present when not 0' })),
   not_started: Type.Integer({ minimum: 0, description: 'never started: the run was stopped first' }),
   skipped: Type.Optional(Type.Integer({ minimum: 0, description: 'not run again: it had succeeded in the run resumed from (--resume-from); present on resumed runs' })),
 }, { description: 'Tasks by final outcome (the last attempt\'s, after retries); every key is always present and total is the sum of the others.' });
@@ -67,8 +69,8 @@ export const SlowTask = Type.Object({
 });
 
 export const RunEndReason = Type.Union(
-  [Type.Literal('completed'), Type.Literal('interrupted'), Type.Literal('terminated'), Type.Literal('hangup'), Type.Literal('quit'), Type.Literal('output_closed'), Type.Literal('aborted'), Type.Literal('fail_fast')],
-  { description: 'completed: every task ran; interrupted: SIGINT; terminated: SIGTERM; hangup: SIGHUP (the terminal or ssh session went away); quit: SIGQUIT; output_closed: the frame reader went away; aborted: stopped through the library API; fail_fast: stopped by --fail-fast / --max-failures.' },
+  [Type.Literal('completed'), Type.Literal('interrupted'), Type.Literal('terminated'), Type.Literal('hangup'), Type.Literal('quit'), Type.Literal('output_closed'), Type.Literal('aborted'), Type.Literal('fail_fast'), Type.Literal('budget')],
+  { description: 'completed: every task ran; interrupted: SIGINT; terminated: SIGTERM; hangup: SIGHUP (the terminal or ssh session went away); quit: SIGQUIT; output_closed: the frame reader went away; aborted: stopped through the library API; fail_fast: stopped by --fail-fast / --max-failures; budget: stopped because the agents\' totals reached --max-cost or --max-tokens.' },
 );
 
 function frame<T extends string, P extends TProperties>(type: T, description: string, props: P) {
@@ -177,7 +179,20 @@ export const OperatorFrame = frame('operator', 'A person stepped in on a worker 
   text: Type.Optional(Type.String({ description: 'send: what was typed, Enter included ("\\r").' })),
 });
 
-export const FrameSchemas = [RunStartedFrame, WorkerStartedFrame, WorkerStreamFrame, WorkerLineFrame, AgentEventFrame, WorkerIdleFrame, WorkerExitedFrame, RunFinishedFrame, OperatorFrame] as const;
+// Added within v1, like operator.
+export const RunPausedFrame = frame('run_paused', 'An attempt ended on a rate or usage limit (its agent said so): relay runs it again without spending --retries, starts nothing before `until`, and lowers the concurrency. A further limit while paused extends the pause (another run_paused).', {
+  reason: Type.Literal('rate_limit'),
+  until: Type.Integer({ description: 'Milliseconds since the Unix epoch: no attempt starts before then (the reset time the agent gave, else an exponential back-off).' }),
+  concurrency: Type.Integer({ minimum: 1, description: 'How many attempts may run at once from now on (halved, at least 1; raised by one after each attempt that succeeds, up to the worker slots).' }),
+  ...TaskFields,
+  resets_at: Type.Optional(Type.String({ description: 'The reset time as the agent said it (ISO 8601), when it did.' })),
+});
+
+export const RunResumedFrame = frame('run_resumed', 'The pause of the last run_paused is over: attempts start again.', {
+  concurrency: Type.Integer({ minimum: 1, description: 'How many attempts may run at once now.' }),
+});
+
+export const FrameSchemas = [RunStartedFrame, WorkerStartedFrame, WorkerStreamFrame, WorkerLineFrame, AgentEventFrame, WorkerIdleFrame, WorkerExitedFrame, RunFinishedFrame, OperatorFrame, RunPausedFrame, RunResumedFrame] as const;
 export const AnyFrame = Type.Union([...FrameSchemas]);
 
 export type RunStarted = Static<typeof RunStartedFrame>;
@@ -189,6 +204,8 @@ export type RunFinished = Static<typeof RunFinishedFrame>;
 export type WorkerLine = Static<typeof WorkerLineFrame>;
 export type AgentEvent = Static<typeof AgentEventFrame>;
 export type Operator = Static<typeof OperatorFrame>;
+export type RunPaused = Static<typeof RunPausedFrame>;
+export type RunResumed = Static<typeof RunResumedFrame>;
 export type OperatorActionName = Static<typeof OperatorAction>;
 export type Frame = Static<typeof AnyFrame>;
 export type FrameType = Frame['type'];

@@ -80,10 +80,11 @@ function mergedStart(files: readonly ShardFile[]): RunStarted {
 function mergedFinish(files: readonly ShardFile[], incomplete: boolean): RunFinished {
   const ends = files.map((f) => f.finished);
   const resumed = ends.some((e) => e.counts.skipped !== undefined);
+  const budget = ends.some((e) => e.counts.budget !== undefined);
   const counts = ends.reduce<OutcomeCounts>((sum, e) => {
     for (const key of Object.keys(sum) as (keyof OutcomeCounts)[]) sum[key] = (sum[key] ?? 0) + (e.counts[key] ?? 0); // ?? 0: awaiting_input is absent from older v1 files
     return sum;
-  }, { ...emptyCounts(), ...(resumed ? { skipped: 0 } : {}) });
+  }, { ...emptyCounts(), ...(resumed ? { skipped: 0 } : {}), ...(budget ? { budget: 0 } : {}) });
   const agents = ends.flatMap((e) => (e.agent ? [e.agent] : []));
   // A shard that was stopped (Ctrl-C, fail-fast…) decides the merged reason and status.
   const stopped = ends.find((e) => e.reason !== 'completed');

@@ -15,6 +15,7 @@ export function outcome(w: Pick<WorkerStatus, 'reason' | 'error' | 'exitCode' | 
   if (w.reason === 'timeout') return 'timed out';
   if (w.reason === 'idle') return 'stopped: idle';
   if (w.reason === 'awaiting_input') return 'stopped: waiting for input';
+  if (w.reason === 'budget') return 'stopped: budget reached';
   if (w.reason === 'agent_error') return w.error ? `agent failed: ${w.error}` : 'agent failed';
   if (w.signal) return `killed by ${w.signal}`;
   return w.exitCode === 0 ? 'exited 0' : `exit ${w.exitCode}`;
@@ -72,6 +73,7 @@ function headline(f: RunFinished): string {
     case 'hangup': return `run stopped: its terminal went away (SIGHUP, ${t})`;
     case 'quit': return `run stopped by SIGQUIT (${t})`;
     case 'aborted': return `run aborted by its caller (${t})`;
+    case 'budget': return `run stopped: its budget was reached (${t})`;
   }
 }
 

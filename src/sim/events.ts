@@ -103,6 +103,21 @@ export function buildEventsScript(o: SimOptions): Script {
   return { writes, exitCode, ...(question ? { question } : {}) };
 }
 
+/**
+ * A session that hit its usage limit, as Claude Code reports one: the limit event (rejected, with
+ * its reset time in epoch seconds), then an error result naming it, exit 1.
+ */
+export function buildRateLimitedScript(o: SimOptions, now: number): Script {
+  const s = new Session(createRng(o.seed), o.seed);
+  const resetsAt = Math.ceil((now + o.rateLimitResetMs) / 1000);
+  const writes = [
+    line({ type: 'system', subtype: 'init', session_id: s.id, model: MODEL, tools: TOOLS, permissionMode: 'default', prompt: o.prompt ?? 'the task' }),
+    line({ type: 'rate_limit_event', rate_limit_info: { status: 'rejected', rateLimitType: 'five_hour', resetsAt }, session_id: s.id }),
+    line({ type: 'result', subtype: 'error_during_execution', is_error: true, duration_ms: 0, num_turns: 0, result: `Claude AI usage limit reached|${resetsAt}`, session_id: s.id, total_cost_usd: 0, usage: { ...s.usage } }),
+  ];
+  return { writes, exitCode: 1 };
+}
+
 /** Asks through Claude Code's AskUserQuestion tool; the answer comes back as its tool result. */
 function ask(s: Session, o: SimOptions, at: number): Question {
   const id = `toolu_sim_${o.seed}_ask`;

@@ -27,6 +27,12 @@ export interface SimOptions {
   ask: boolean;
   /** Give up waiting for the answer after this many ms, exiting 1 (0: wait for ever). */
   askTimeoutMs: number;
+  /** With events: the first N sessions that share rateLimitDir hit a usage limit (0: none). */
+  rateLimit: number;
+  /** Where sessions count themselves (one subdirectory each, made atomically); null: none. */
+  rateLimitDir: string | null;
+  /** How long after now the limit it reports resets. */
+  rateLimitResetMs: number;
 }
 
 /** The options table: one place for names, defaults and help. */
@@ -45,6 +51,9 @@ export const AGENT_FLAGS = [
   ['--prompt TEXT', 'the task, like PROMPT...'],
   ['--ask', 'half-way, ask a question and wait for a line of input on the terminal'],
   ['--ask-timeout D', 'exit 1 if no answer comes within D [default: wait for ever]'],
+  ['--rate-limit N', 'with --events: the first N sessions sharing --rate-limit-dir print a rate_limit_event and a "usage limit reached" error result, and exit 1'],
+  ['--rate-limit-dir DIR', 'where sessions count themselves for --rate-limit [default: $RELAY_SIM_RATE_LIMIT_DIR]'],
+  ['--rate-limit-reset D', 'the limit resets D after it was hit (said in the event) [default: 1s]'],
 ] as const;
 
 export function simHelp(): string {
@@ -86,6 +95,12 @@ function unit(flag: string, text: string | undefined, fallback: number, parse: (
 }
 
 export function parseSimArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): SimOptions {
+  const o = parseArgsOnly(argv, env);
+  if (o.rateLimit > 0 && !o.rateLimitDir) throw new Error('--rate-limit: give --rate-limit-dir DIR (or $RELAY_SIM_RATE_LIMIT_DIR), where the sessions count themselves');
+  return o;
+}
+
+function parseArgsOnly(argv: string[], env: NodeJS.ProcessEnv): SimOptions {
   const { values: v, positionals } = parseArgs({
     args: argv,
     strict: true,
@@ -95,6 +110,7 @@ export function parseSimArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       'exit-code': { type: 'string' }, 'fail-rate': { type: 'string' }, tools: { type: 'string' },
       digest: { type: 'boolean' }, hang: { type: 'boolean' },
       events: { type: 'boolean' }, prompt: { type: 'string' }, ask: { type: 'boolean' }, 'ask-timeout': { type: 'string' },
+      'rate-limit': { type: 'string' }, 'rate-limit-dir': { type: 'string' }, 'rate-limit-reset': { type: 'string' },
     },
   });
   const int = (n: number): boolean => Number.isInteger(n) && n >= 0;
@@ -113,5 +129,8 @@ export function parseSimArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     events: v.events ?? false,
     ask: v.ask ?? false,
     askTimeoutMs: unit('ask-timeout', v['ask-timeout'], 0, parseDuration),
+    rateLimit: number('rate-limit', v['rate-limit'], 0, int, 'a whole number'),
+    rateLimitDir: v['rate-limit-dir'] ?? env.RELAY_SIM_RATE_LIMIT_DIR ?? null,
+    rateLimitResetMs: unit('rate-limit-reset', v['rate-limit-reset'], 1000, parseDuration),
   };
 }

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import type { SimOptions } from './options.js';
-import { buildEventsScript } from './events.js';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildEventsScript, buildRateLimitedScript } from './events.js';
 import { readAnswer } from './input.js';
 import { buildScript, type Script } from './script.js';
 
@@ -17,6 +19,24 @@ async function write(out: NodeJS.WritableStream, text: string): Promise<void> {
   }
 }
 
+/**
+ * --rate-limit N: is this one of the first N sessions? Each takes the first free number by making
+ * its directory (mkdir is atomic), so concurrent sessions never take the same one.
+ */
+function rateLimited(o: SimOptions): boolean {
+  if (o.rateLimit === 0 || !o.rateLimitDir) return false;
+  mkdirSync(o.rateLimitDir, { recursive: true });
+  for (let i = 1; i <= o.rateLimit; i++) {
+    try {
+      mkdirSync(join(o.rateLimitDir, String(i)));
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  return false;
+}
+
 /** Runs the simulated agent on `out` (answers, with --ask, come from `input`); returns its exit code (never calls process.exit). */
 export async function runSim(
   o: SimOptions,
@@ -24,7 +44,7 @@ export async function runSim(
   sleep: (ms: number) => Promise<unknown> = sleepMs,
   input: NodeJS.ReadableStream = process.stdin,
 ): Promise<number> {
-  const script: Script = o.events ? buildEventsScript(o) : buildScript(o, process.env.RELAY_WORKER ?? 'w?');
+  const script: Script = o.events ? (rateLimited(o) ? buildRateLimitedScript(o, Date.now()) : buildEventsScript(o)) : buildScript(o, process.env.RELAY_WORKER ?? 'w?');
   const hash = createHash('sha256');
   let bytes = 0;
   const pace = o.durationMs > 0 ? o.durationMs / script.writes.length : 0;
