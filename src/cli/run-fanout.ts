@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { AgentExtension } from '../agents/extension.js';
 import { loadScreens } from '../replay/screen.js';
-import { fanout, type FanoutOptions, type FanoutRun } from '../fanout/run.js';
+import { fanout, type FanoutOptions, type FanoutRun, type RunResult } from '../fanout/run.js';
 import { createProgress, type ProgressMode } from '../progress/index.js';
 import { simCommand } from '../sim/command.js';
 import { DEFAULT_HIGH_WATER_MARK } from '../writer/frame-writer.js';
@@ -72,13 +72,33 @@ export interface FanoutCliOptions {
   notify: string | undefined;
 }
 
-export async function runFanout(options: FanoutCliOptions): Promise<number> {
-  recordDebugStats();
+/** Step 0: everything read and checked before anything is opened. */
+async function readInputs(options: FanoutCliOptions) {
   const tasks = await loadTasks(options.tasksFile, options.task, process.stdin);
   if (options.engine.shard && !tasks) throw usageError('--shard needs a task list (--tasks or --task)');
   const input = loadInput(options.input, options.inputFile);
   const resume = options.resumeFrom === undefined ? undefined : await loadResume(options.resumeFrom, tasks, options.engine.shard);
   const plan = planAgentFlags({ ...options, taskList: tasks !== undefined });
+  return { tasks, input, resume, plan };
+}
+
+/**
+ * Closes the agent side (manifest, worktrees). A failure (git, disk) must not cost the frames: it
+ * is said, and a results folder that could not be written fails the run (74), as the frames'
+ * destination would. Returns whether it did.
+ */
+async function closeExtension(extension: AgentExtension | undefined, result: RunResult): Promise<boolean> {
+  let resultsFailed = false;
+  await extension?.close({ ok: result.ok, exitCode: result.exitCode, reason: result.reason }).catch((err: Error) => {
+    process.stderr.write(`relay: ${err.message}\n`);
+    resultsFailed = (err as RelayError).code === 'OUTPUT_FAILED';
+  });
+  return resultsFailed;
+}
+
+export async function runFanout(options: FanoutCliOptions): Promise<number> {
+  recordDebugStats();
+  const { tasks, input, resume, plan } = await readInputs(options);
   const runId = randomUUID();
   const extension = plan.run
     ? await AgentExtension.open({ ...plan.run, runId, cwd: process.cwd(), cols: options.engine.cols, rows: options.engine.rows, screens: loadScreens })
@@ -120,13 +140,7 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
     : undefined;
   const result = await run.result;
   await control?.close();
-  // A failure here (git, disk) must not cost the frames: say it and go on; a results folder
-  // that could not be written fails the run (74), as the frames' destination would.
-  let resultsFailed = false;
-  await extension?.close({ ok: result.ok, exitCode: result.exitCode, reason: result.reason }).catch((err: Error) => {
-    process.stderr.write(`relay: ${err.message}\n`);
-    resultsFailed = (err as RelayError).code === 'OUTPUT_FAILED';
-  });
+  const resultsFailed = await closeExtension(extension, result);
   const outcome = await (forced !== undefined ? settleNow(run, piped) : piped);
   await progress.stop();
   await stepSummary?.finish();
