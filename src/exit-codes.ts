@@ -47,6 +47,7 @@ export const STOP_EXIT_CODES: Record<Exclude<RunEnd, 'completed'>, number> = {
   hangup: EXIT.hangup,
   quit: EXIT.quit,
   output_closed: EXIT.output_closed,
+  output_failed: EXIT.output_failed,
   aborted: EXIT.failed,
   fail_fast: EXIT.failed,
   budget: EXIT.failed,

@@ -147,7 +147,7 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
   await notifier?.finish();
   releaseSignals();
   const code = forced ?? (resultsFailed ? EXIT.output_failed : (outcome?.exitCode ?? result.exitCode));
-  // One line naming the destination and the cause (ENOSPC, EPIPE…): the summary only says output_closed.
+  // One line naming the destination and the cause (ENOSPC, EPIPE…): the summary only says the run stopped.
   if (outcome?.outputError) process.stderr.write(`relay: ${outcome.outputError.message}\n`);
   if (outcome && !outcome.flushed) {
     // The reader is stalled and we are stopping: its pipe would keep us alive forever.

@@ -32,7 +32,7 @@ const OUTPUT_CLOSED_STOP = { signal: 'SIGHUP', graceMs: 250 } as const;
 
 export async function pipeRun(run: FanoutRun, dest: Writable, options: PipeOptions = {}): Promise<PipeOutcome> {
   const writer = new FrameWriter(dest, options);
-  writer.onFailure(() => run.stop('output_closed', OUTPUT_CLOSED_STOP));
+  writer.onFailure((err) => run.stop(err.code === 'OUTPUT_FAILED' ? 'output_failed' : 'output_closed', OUTPUT_CLOSED_STOP));
   const pumped = pump(run, writer);
   const result = await run.result;
   const flushed = await flush(pumped, result, options.stopFlushMs ?? 1000);
@@ -57,7 +57,7 @@ async function pump(run: FanoutRun, writer: FrameWriter): Promise<void> {
  * reader; a stopped one (Ctrl-C during a stall) gives it `ms` at most.
  */
 async function flush(pumped: Promise<void>, result: RunResult, ms: number): Promise<boolean> {
-  if (result.reason === 'completed' || result.reason === 'output_closed' || result.reason === 'fail_fast' || result.reason === 'budget') {
+  if (result.reason === 'completed' || result.reason === 'output_closed' || result.reason === 'output_failed' || result.reason === 'fail_fast' || result.reason === 'budget') {
     await pumped;
     return true;
   }

@@ -69,8 +69,8 @@ export const SlowTask = Type.Object({
 });
 
 export const RunEndReason = Type.Union(
-  [Type.Literal('completed'), Type.Literal('interrupted'), Type.Literal('terminated'), Type.Literal('hangup'), Type.Literal('quit'), Type.Literal('output_closed'), Type.Literal('aborted'), Type.Literal('fail_fast'), Type.Literal('budget')],
-  { description: 'completed: every task ran; interrupted: SIGINT; terminated: SIGTERM; hangup: SIGHUP (the terminal or ssh session went away); quit: SIGQUIT; output_closed: the frame reader went away; aborted: stopped through the library API; fail_fast: stopped by --fail-fast / --max-failures; budget: stopped because the agents\' totals reached --max-cost or --max-tokens.' },
+  [Type.Literal('completed'), Type.Literal('interrupted'), Type.Literal('terminated'), Type.Literal('hangup'), Type.Literal('quit'), Type.Literal('output_closed'), Type.Literal('output_failed'), Type.Literal('aborted'), Type.Literal('fail_fast'), Type.Literal('budget')],
+  { description: 'completed: every task ran; interrupted: SIGINT; terminated: SIGTERM; hangup: SIGHUP (the terminal or ssh session went away); quit: SIGQUIT; output_closed: the frame reader went away; output_failed: frames could not be written (e.g. a full disk; never in a stream that was written, but in RunResult.reason); aborted: stopped through the library API; fail_fast: stopped by --fail-fast / --max-failures; budget: stopped because the agents\' totals reached --max-cost or --max-tokens.' },
 );
 
 function frame<T extends string, P extends TProperties>(type: T, description: string, props: P) {

@@ -68,6 +68,7 @@ function headline(f: RunFinished): string {
     case 'completed': return `run completed in ${t}`;
     case 'fail_fast': return `run stopped after ${failures > 1 ? `${failures} failures` : 'the first failure'} (${t})`;
     case 'output_closed': return `run stopped: the frame reader closed the pipe (${t})`;
+    case 'output_failed': return `run stopped: its frames could not be written (${t})`;
     case 'interrupted': return `run interrupted by SIGINT (${t})`;
     case 'terminated': return `run stopped by SIGTERM (${t})`;
     case 'hangup': return `run stopped: its terminal went away (SIGHUP, ${t})`;
