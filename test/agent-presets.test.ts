@@ -38,7 +38,7 @@ describe('agent presets', () => {
     expect(sim[0]).toBe(process.execPath);
     expect(sim[1]).toMatch(/sim[\\/]main\.js$/);
     expect(sim.slice(2)).toEqual(['--events', '--seed', '4', '--prompt={}']);
-    expect(Object.fromEntries(Object.values(BUILTIN_PRESETS).map((p) => [p.name, p.events]))).toEqual({ claude: 'claude', codex: 'codex', gemini: 'gemini', aider: 'none', sim: 'claude' });
+    expect(Object.fromEntries(Object.values(BUILTIN_PRESETS).map((p) => [p.name, p.events]))).toEqual({ claude: 'claude', codex: 'codex', gemini: 'gemini', aider: 'none', sim: 'sim' });
   });
 
   it('refuses an unknown agent naming the known ones', () => {

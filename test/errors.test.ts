@@ -136,7 +136,7 @@ describe('causes are kept', () => {
     expect(err).toBeInstanceOf(FrameReadError);
     // Blank lines count: the bad one is line 4 of the file.
     expect(err).toMatchObject({ code: 'BAD_FRAME', file, line: 4, problem: expect.stringMatching(/^not JSON/) });
-    expect((err as Error).message).toBe(`${file} line 4: not JSON: not json`);
+    expect((err as Error).message).toBe(`${file} line 4: not JSON: "not json"`);
     const inner = (err as Error).cause as FrameReadError;
     expect(inner).toBeInstanceOf(FrameReadError);
     expect(inner.file).toBeUndefined();

@@ -18,7 +18,7 @@ import { loadScreens } from '../replay/screen.js';
 import { fanout, type FanoutOptions, type FanoutRun, type RunResult } from '../fanout/run.js';
 import { createProgress, type ProgressMode } from '../progress/index.js';
 import { simCommand } from '../sim/command.js';
-import { DEFAULT_HIGH_WATER_MARK } from '../writer/frame-writer.js';
+import { DEFAULT_HIGH_WATER_MARK, FrameWriter } from '../writer/frame-writer.js';
 import { planAgentFlags } from './agent-flags.js';
 import { recordDebugStats } from './debug-stats.js';
 import { loadInput, loadTasks } from './inputs.js';
@@ -74,6 +74,8 @@ export interface FanoutCliOptions {
 
 /** Step 0: everything read and checked before anything is opened. */
 async function readInputs(options: FanoutCliOptions) {
+  // The writer starts after the workers: its bad water marks must be found before anything starts.
+  FrameWriter.waterMarks({ highWaterMark: options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, lowWaterMark: options.lowWaterMark });
   const tasks = await loadTasks(options.tasksFile, options.task, process.stdin);
   if (options.engine.shard && !tasks) throw usageError('--shard needs a task list (--tasks or --task)');
   const input = loadInput(options.input, options.inputFile);

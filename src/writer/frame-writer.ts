@@ -51,17 +51,23 @@ export class FrameWriter {
     private readonly dest: Writable,
     options: FrameWriterOptions = {},
   ) {
-    this.highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
-    this.lowWaterMark = options.lowWaterMark ?? Math.floor(this.highWaterMark / 4);
+    ({ highWaterMark: this.highWaterMark, lowWaterMark: this.lowWaterMark } = FrameWriter.waterMarks(options));
     this.maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
     this.endDestination = options.endDestination ?? false;
     this.name = options.name ?? 'the output';
-    if (!(this.lowWaterMark >= 0 && this.lowWaterMark <= this.highWaterMark)) {
-      throw new RelayError('USAGE', `must lie between 0 and the high water mark (${this.highWaterMark}), got ${this.lowWaterMark}`, { option: 'lowWaterMark', value: this.lowWaterMark });
-    }
     // A permanent listener: an 'error' with no listener would crash the process.
     dest.on('error', this.onDestError);
     dest.on('close', this.onDestClose);
+  }
+
+  /** The water marks `options` give, checked: a caller can check them before opening anything. */
+  static waterMarks(options: Pick<FrameWriterOptions, 'highWaterMark' | 'lowWaterMark'>): { highWaterMark: number; lowWaterMark: number } {
+    const highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
+    const lowWaterMark = options.lowWaterMark ?? Math.floor(highWaterMark / 4);
+    if (!(lowWaterMark >= 0 && lowWaterMark <= highWaterMark)) {
+      throw new RelayError('USAGE', `must lie between 0 and the high water mark (${highWaterMark}), got ${lowWaterMark}`, { option: 'lowWaterMark', value: lowWaterMark });
+    }
+    return { highWaterMark, lowWaterMark };
   }
 
   /** Bytes accepted but not yet taken by the operating system. */
