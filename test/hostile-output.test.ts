@@ -4,8 +4,7 @@
 // destination and the cause, the documented exit status, never a stack trace; a failing stderr
 // silences messages and nothing else.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, openSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exited, parseFrames, relaySync, spawnRelay } from './helpers/cli.js';
@@ -111,7 +110,7 @@ describe('output fails', { timeout: 300_000 }, () => {
   });
 
   it('--worktree runs leave no worktree or relay/* branch when stdout is a full disk', async () => {
-    const repo = mkdtempSync(join(tmpdir(), 'relay-repo-'));
+    const repo = tmp('relay-repo-');
     const git = (...a: string[]): string => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t.invalid', '-C', repo, ...a], { encoding: 'utf8' });
     git('init', '-q', '-b', 'main');
     writeFileSync(join(repo, 'README.md'), 'hello\n');

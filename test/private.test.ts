@@ -2,7 +2,7 @@
 // repositories and real file modes: worktrees in a private, unpredictable folder; a task's cwd
 // kept inside its worktree; a config file never changes a run unseen.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -49,11 +49,16 @@ describe('worktrees', () => {
     }
     // Three runs, three different folders, none of them shared.
     expect(new Set(paths.map(dirname)).size).toBe(3);
+    // What a user does with kept worktrees in the end: remove them and their run's folder.
+    for (const path of paths.slice(0, 2)) {
+      git(repo, 'worktree', 'remove', '--force', path);
+      rmSync(dirname(path), { recursive: true, force: true });
+    }
   });
 
   it("keeps a task's cwd inside its worktree: ../.., /, a path through .. or a symbolic link out cannot start", () => {
     const repo = makeRepo();
-    const tasks = join(repo, '..', `${basename(repo)}-tasks.ndjson`);
+    const tasks = join(tmp('relay-private-tasks-'), 'tasks.ndjson');
     const cwds = ['sub', '../../..', '/', 'sub/../..', 'root-link', 'root-link/etc', '/etc'];
     writeFileSync(tasks, cwds.map((cwd, i) => JSON.stringify({ id: `t${i}`, prompt: 'x', cwd })).join('\n') + '\n');
     const r = relaySync(['fanout', '--tasks', tasks, '--worktree', '--progress', 'none', '--', 'sh', '-c', 'pwd; cat file.txt', '_', '{}'], { cwd: repo });
