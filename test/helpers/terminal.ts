@@ -16,7 +16,7 @@ export interface Seen {
   code: number;
   /** What relay wrote on stdout (a pipe: `| cat > file`). */
   frames: string;
-  /** The screen (no scrollback) when stderr first showed text matching `peek`, if it did. */
+  /** The screen (no scrollback) when it first showed text matching `peek`, if it did. */
   peeked: string[] | undefined;
 }
 
@@ -26,7 +26,7 @@ export interface TerminalRun {
   env?: Record<string, string>;
   /** Narrow the terminal once stderr shows text matching `when` (rows must then need cutting). */
   resize?: { when: RegExp; cols: number; rows: number };
-  /** Take a look at the screen once stderr shows text matching this… */
+  /** Take a look at the screen once it shows text matching this… */
   peek?: RegExp;
   /** …then create this file (workers can wait for it: the look is taken while they run). */
   gate?: string;
@@ -75,8 +75,11 @@ export function fanoutOnTerminal(args: string, t: TerminalRun): Promise<Seen> {
         reflow = { cols: resize.cols, rows: resize.rows };
         resize = undefined;
       }
-      if (!peek || !peek.test(text)) return;
-      peeked = visible(term);
+      if (!peek) return;
+      // What the screen shows now, not what was ever written: a later redraw may have replaced it.
+      const screen = visible(term);
+      if (!peek.test(screen.join('\n'))) return;
+      peeked = screen;
       peek = undefined;
       if (t.gate) writeFileSync(t.gate, '');
     });
