@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ResultsWriter, type Manifest } from '../src/agents/results.js';
 import { createScreen, loadScreens } from '../src/replay/screen.js';
-import { relaySync } from './helpers/cli.js';
+import { relayAsync, type Ran } from './helpers/cli.js';
 import { tmp } from './helpers/temp.js';
 
 const tmpDir = (): string => tmp('relay-results-hostile-');
@@ -16,18 +16,18 @@ const manifestOf = (dir: string): Manifest => JSON.parse(readFileSync(join(dir, 
 const MB = 1024 * 1024;
 
 /** Two tasks, each printing `bytes` of lines, with --results DIR; frames to /dev/null. */
-function run(dir: string, bytes: number, env: NodeJS.ProcessEnv = {}): ReturnType<typeof relaySync> {
-  return relaySync(
+function run(dir: string, bytes: number, env: NodeJS.ProcessEnv = {}): Promise<Ran> {
+  return relayAsync(
     ['fanout', '--progress', 'none', '--output', '/dev/null', '--task', 'a', '--task', 'b', '-w', '2', '--results', dir, '--', 'bash', '-c', `yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c ${bytes}; printf "end {}"`],
-    { env, timeout: 180_000 },
+    { env },
   );
 }
 
 describe('the results folder under load', () => {
-  it('two workers printing 80 MB each: every byte on disk, the screen right, and relay\'s peak RSS no higher than without --results', () => {
+  it('two workers printing 80 MB each: every byte on disk, the screen right, and relay\'s peak RSS independent of the output\'s size', async () => {
     const dir = join(tmpDir(), 'out');
     const stats = (name: string): number => (JSON.parse(readFileSync(join(dir, '..', name), 'utf8')) as { max_rss_bytes: number }).max_rss_bytes / MB;
-    const r = run(dir, 80_000_000, { RELAY_DEBUG_STATS: join(dir, '..', 'with.json') });
+    const r = await run(dir, 80_000_000, { RELAY_DEBUG_STATS: join(dir, '..', 'with.json') });
     expect(r.status, r.stderr).toBe(0);
     const manifest = manifestOf(dir);
     expect(manifest.complete).toBe(true);
@@ -40,7 +40,7 @@ describe('the results folder under load', () => {
       expect(screen.at(-2)).toBe(`012345end ${t.prompt}`);
     }
     // Memory must not follow the transcripts' size: the same run with a quarter of the output.
-    const small = run(join(tmpDir(), 'out'), 20_000_000, { RELAY_DEBUG_STATS: join(dir, '..', 'small.json') });
+    const small = await run(join(tmpDir(), 'out'), 20_000_000, { RELAY_DEBUG_STATS: join(dir, '..', 'small.json') });
     expect(small.status, small.stderr).toBe(0);
     // Measured on a quiet machine: 133 MB for 2 × 20 MB, 159 MB for 2 × 80 MB; more under load, as
     // the disk and the screen emulator fall behind (docs/reliability.md). The old code read both
@@ -69,11 +69,11 @@ describe('the results folder under load', () => {
 });
 
 describe('the results folder on a full disk', () => {
-  it('a transcript on a full device (/dev/full): the task is listed with the error, the others are complete, exit 74 in one line', () => {
+  it('a transcript on a full device (/dev/full): the task is listed with the error, the others are complete, exit 74 in one line', async () => {
     const dir = join(tmpDir(), 'out');
     mkdirSync(join(dir, '001-1'), { recursive: true });
     symlinkSync('/dev/full', join(dir, '001-1', 'transcript.ansi'));
-    const r = run(dir, 100_000);
+    const r = await run(dir, 100_000);
     expect(r.status).toBe(74);
     expect(r.stderr).toMatch(/^relay: --results: .*out: could not write 001-1\/transcript.ansi: ENOSPC: no space left on device, write( \(and \d+ more, listed in manifest.json\))?\n$/);
     const manifest = manifestOf(dir);
@@ -85,13 +85,13 @@ describe('the results folder on a full disk', () => {
     expect(readFileSync(join(dir, '001-1', 'transcript.txt'), 'utf8')).toMatch(/end a\n$/);
   }, 180_000);
 
-  it('a full tmpfs: exit 74 in one line, no manifest.json.tmp left, manifest.json still valid JSON', (ctx) => {
+  it('a full tmpfs: exit 74 in one line, no manifest.json.tmp left, manifest.json still valid JSON', async (ctx) => {
     const mount = join(tmpDir(), 'small');
     mkdirSync(mount);
     if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mount]).status !== 0) return ctx.skip(); // not root, or not allowed here
     try {
       const dir = join(mount, 'out');
-      const r = run(dir, 2_000_000);
+      const r = await run(dir, 2_000_000);
       expect(r.status).toBe(74);
       expect(r.stderr).toMatch(/^relay: --results: .*out: could not write .*ENOSPC.*\n$/);
       expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);

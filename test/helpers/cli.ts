@@ -64,6 +64,20 @@ export function spawnRelay(args: string[], options: SpawnOptions = {}): ChildPro
   return child;
 }
 
+/**
+ * relaySync's asynchronous twin, for long runs: a test worker blocked in spawnSync for a minute
+ * cannot answer vitest's own messages, and vitest then fails the whole run.
+ */
+export async function relayAsync(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<Ran> {
+  const child = spawnRelay(args, { env: options.env ?? {}, cwd: options.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const [{ code, signal }] = await Promise.all([exited(child), once(child.stdout!, 'end'), once(child.stderr!, 'end')]);
+  return { status: code, signal, stdout, stderr };
+}
+
 async function reap(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
   const end = exited(child);
