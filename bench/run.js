@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [--only throughput,stall,latency,scale,startup] [--runs N] [--out FILE]
+// npm run bench [-- --quick] [--only throughput,stall,latency,scale,startup,frames] [--runs N] [--out FILE]
 // npm run bench -- --print FILE    the table of an earlier run's JSON
 // Runs the scenarios (see bench/README.md), prints a table, writes JSON to bench/results/.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -7,6 +7,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { printTable } from './lib/table.js';
 import { ROOT, missingTools } from './lib/tools.js';
+import { frames } from './scenarios/frames.js';
 import { latency } from './scenarios/latency.js';
 import { scale } from './scenarios/scale.js';
 import { stall } from './scenarios/stall.js';
@@ -28,6 +29,7 @@ const FULL = {
   latency: { rate: 100, durationMs: 5000, runs: 3 },
   scale: { workers: [256, 1000], agentDuration: '2s', runs: 2 },
   startup: { runs: 15 },
+  frames: { runs: 3 },
 };
 const QUICK = {
   throughput: { bytes: '5MB', runs: 2 },
@@ -35,8 +37,9 @@ const QUICK = {
   latency: { rate: 100, durationMs: 2000, runs: 1 },
   scale: { workers: [64], agentDuration: '1s', runs: 1 },
   startup: { runs: 5 },
+  frames: { runs: 1 },
 };
-const SCENARIOS = { throughput, stall, latency, scale, startup };
+const SCENARIOS = { throughput, stall, latency, scale, startup, frames };
 
 if (!existsSync(`${ROOT}dist/sim/main.js`) || !existsSync(`${ROOT}dist/commands/fanout.js`)) {
   process.stderr.write('bench: dist/ is missing: run `npm run build` first\n');
@@ -61,7 +64,8 @@ for (const name of only) {
   const options = { ...config[name], ...(flags.runs ? { runs: Number(flags.runs) } : {}) };
   process.stderr.write(`bench: ${name} ${JSON.stringify(options)}\n`);
   const t = Date.now();
-  results[name] = { ...(await SCENARIOS[name](options, log)), seconds: Math.round((Date.now() - t) / 1000) };
+  const load = os.loadavg();
+  results[name] = { ...(await SCENARIOS[name](options, log)), seconds: Math.round((Date.now() - t) / 1000), load_before: load, load_after: os.loadavg() };
 }
 machine.load_after = os.loadavg();
 

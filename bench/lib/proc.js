@@ -88,6 +88,27 @@ export async function measure({ cmd, reader, stallMs = 0, debugStats = false, po
   return { code, signal, wallMs, cpuS, treeCpuS, maxRssBytes, loopDelay: stats?.loop_delay, stall, read: reader.result(), stderr };
 }
 
+/**
+ * Several commands started together, each with its own reader on its stdout (the native `script`
+ * readers: one process per worker). Wall time from the first spawn to the last exit.
+ */
+export async function measureEach({ cmds, readers }) {
+  const started = performance.now();
+  const ends = cmds.map((cmd, i) => new Promise((resolve, reject) => {
+    const child = spawn(cmd[0], cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-2000)));
+    child.stdout.on('data', (chunk) => readers[i].push(chunk, epochNow()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (code !== 0) process.stderr.write(`bench: ${cmd.slice(0, 4).join(' ')} … exited ${code ?? signal}\n${stderr}\n`);
+      resolve(code);
+    });
+  }));
+  const codes = await Promise.all(ends);
+  return { codes, wallMs: performance.now() - started, read: readers.map((r) => r.result()) };
+}
+
 /** Wall time of a command that is started and waited for, output discarded. */
 export function timeRun(cmd, cwd) {
   return new Promise((resolve, reject) => {

@@ -136,3 +136,28 @@ export function durationsReader() {
   });
   return { push: (chunk) => split(chunk), result: () => ({ durations }) };
 }
+
+/**
+ * relay's frames, sized: bytes on stdout, frames by type, the worker output they carry (the sum of
+ * worker_exited `bytes`, read from the terminals) and, beside it, the UTF-8 length of all
+ * worker_stream data (equal unless invalid bytes were replaced).
+ */
+export function frameBytesReader() {
+  let bytes = 0;
+  let exitedBytes = 0;
+  let streamBytes = 0;
+  const frames = {};
+  const split = lineSplitter((line) => {
+    const f = JSON.parse(line);
+    frames[f.type] = (frames[f.type] ?? 0) + 1;
+    if (f.type === 'worker_exited') exitedBytes += f.bytes;
+    if (f.type === 'worker_stream') streamBytes += Buffer.byteLength(f.data);
+  });
+  return {
+    push(chunk) {
+      bytes += chunk.length;
+      split(chunk);
+    },
+    result: () => ({ bytes, exitedBytes, streamBytes, frames }),
+  };
+}

@@ -1,6 +1,6 @@
 // The human summary of a report: one row per scenario, forwarder and metric.
 const fmt = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
-const range = (s, d = 1) => (s && Number.isFinite(s.median) ? `${fmt(s.median, d)}  (${fmt(s.min, d)}–${fmt(s.max, d)})` : '-');
+const range = (s, d = 1, k = 1) => (s && Number.isFinite(s.median) ? `${fmt(s.median * k, d)}  (${fmt(s.min * k, d)}–${fmt(s.max * k, d)})` : '-');
 const yes = (b) => (b === undefined ? '' : b ? 'met' : 'MISSED');
 
 function rows({ scenarios: s }) {
@@ -12,12 +12,18 @@ function rows({ scenarios: s }) {
       add('1 throughput', tool, 'MB/s', range(t.mb_per_s), [t.terminal ? '' : 'no terminal', lost].filter(Boolean).join('; '));
       if (Number.isFinite(t.forwarder_cpu_s.median)) add('', tool, 'forwarder CPU s', range(t.forwarder_cpu_s, 2));
     }
-    add('', 'relay/baseline', 'ratio', range(s.throughput.relay_over_baseline, 2), `target ≥ 0.9: ${yes(s.throughput.met)}`);
+    const t = s.throughput;
+    if (typeof t.met === 'boolean') add('', 'relay/baseline', 'ratio', range(t.relay_over_baseline, 2), `target ≥ 0.9: ${yes(t.met)}`); // reports before issue 16
+    else {
+      add('', 'relay/native', 'wall ratio', t.relay_over_native_wall ? range(t.relay_over_native_wall, 2) : '-', `target ${t.targets.relay_over_native_wall}: ${t.met.relay_over_native === null ? 'not measured (no util-linux script)' : yes(t.met.relay_over_native)}`);
+      add('', 'relay/baseline', 'wall ratio', range(t.relay_over_baseline_wall, 2), `target ${t.targets.relay_over_baseline_wall}: ${yes(t.met.ahead_of_baseline)}`);
+      add('', 'relay/baseline', 'MB/s ratio', range(t.relay_over_baseline, 2), `target ${t.targets.relay_over_baseline}: ${yes(t.met.relay_over_baseline_mbps)}`);
+    }
     if (s.throughput.relay_over_compare) add('', 'relay/relay (compare)', 'ratio', range(s.throughput.relay_over_compare, 2), 'RELAY_BENCH_COMPARE');
   }
   if (s.stall) {
     for (const [tool, t] of Object.entries(s.stall.tools)) {
-      add('2 stall', tool, 'peak RSS MiB', range(t.peak_rss_mib, 0), tool === 'relay' ? `target < 100: ${yes(s.stall.met.peak_rss)}` : t.terminal ? '' : 'no terminal');
+      add('2 stall', tool, 'peak RSS MiB', range(t.peak_rss_mib, 0), tool === 'relay' ? `target ${s.stall.targets.peak_rss_mb ?? '< 100 MiB'}: ${yes(s.stall.met.peak_rss)}` : t.terminal ? '' : 'no terminal');
       if (Number.isFinite(t.loop_delay_max_ms.median)) {
         add('', tool, 'loop delay max ms', range(t.loop_delay_max_ms), `during the stall; target < 50: ${yes(s.stall.met.loop_delay)}`);
         add('', tool, 'loop delay max ms', range(t.loop_delay_max_whole_run_ms), 'whole run (start-up, catch-up)');
@@ -27,7 +33,7 @@ function rows({ scenarios: s }) {
   }
   if (s.latency) {
     for (const [tool, t] of Object.entries(s.latency.tools)) {
-      add('3 latency', tool, 'p50 / p99 ms', `${fmt(t.p50_ms.median, 2)} / ${fmt(t.p99_ms.median, 2)}  (p99 ${fmt(t.p99_ms.min, 2)}–${fmt(t.p99_ms.max, 2)})`, tool === 'relay' ? `target p99 < 10: ${yes(s.latency.met)}` : '');
+      add('3 latency', tool, 'p50 / p99 ms', `${fmt(t.p50_ms.median, 2)} / ${fmt(t.p99_ms.median, 2)}  (p99 ${fmt(t.p99_ms.min, 2)}–${fmt(t.p99_ms.max, 2)})`, tool === 'relay' ? `${s.latency.relay_flags ? `relay ${s.latency.relay_flags}; ` : ''}target ${s.latency.target ?? 'p99 < 10'}: ${yes(s.latency.met)}` : '');
     }
   }
   if (s.scale) {
@@ -46,6 +52,12 @@ function rows({ scenarios: s }) {
     for (const [cmd, t] of Object.entries(s.startup.commands_ms)) add('5 start-up', cmd, 'ms', range(t, 0));
     add('', '--version / node', 'ratio', fmt(s.startup.version_over_node, 2), `target < 3: ${yes(s.startup.met)}`);
   }
+  if (s.frames) {
+    for (const [tool, t] of Object.entries(s.frames.tools)) {
+      add('6 frame bytes', tool, 'frame / output bytes', range(t.frame_over_output, 2), tool === 'relay' ? `${s.frames.relay_flags}; target ≤ 4: ${yes(s.frames.met)}` : '');
+      add('', tool, 'frame KB', range(t.frame_bytes, 0, 1e-3), `output ${fmt(t.output_bytes.median / 1e3, 0)} KB (worker_exited bytes); ${fmt(t.worker_stream_frames.median, 0)} worker_stream frames`);
+    }
+  }
   return out;
 }
 
@@ -55,7 +67,7 @@ export function printTable(report) {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const line = (r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   const m = report.machine;
-  console.log(`relay bench ${report.date}  node ${report.node}  ${m.cores} × ${m.cpu}  load ${m.load_before.map((x) => x.toFixed(2)).join(' ')}${report.quick ? '  (quick)' : ''}`);
+  console.log(`relay bench ${report.date}  node ${report.node}  ${m.cores} × ${m.cpu}  load ${m.load_before.map((x) => x.toFixed(2)).join(' ')}${m.load_after ? ` (after: ${m.load_after.map((x) => x.toFixed(2)).join(' ')})` : ''}${report.quick ? '  (quick)' : ''}`);
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of body) console.log(line(r));

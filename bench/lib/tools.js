@@ -26,9 +26,20 @@ function concurrentlyBin() {
   }
 }
 
-function parallelBin() {
+/** The path of a program on PATH, or undefined. */
+function which(program) {
   try {
-    return execFileSync('sh', ['-c', 'command -v parallel'], { encoding: 'utf8' }).trim() || undefined;
+    return execFileSync('sh', ['-c', `command -v ${program}`], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** util-linux `script` (its -e, -f and -c options); BSD's takes other arguments. */
+function scriptBin() {
+  const bin = which('script');
+  try {
+    return bin && execFileSync(bin, ['--version'], { encoding: 'utf8' }).includes('util-linux') ? bin : undefined;
   } catch {
     return undefined;
   }
@@ -37,15 +48,18 @@ function parallelBin() {
 /** RELAY_BENCH_COMPARE=DIR: another checkout of relay (built) to run beside this one, e.g. the commit before a change. */
 const COMPARE = process.env.RELAY_BENCH_COMPARE;
 const CONCURRENTLY = concurrentlyBin();
-const PARALLEL = parallelBin();
+const PARALLEL = which('parallel');
+const SCRIPT = scriptBin();
+
+/** RELAY_BENCH_FLAGS: extra fanout flags (e.g. "--coalesce 0") to measure relay's options against each other. */
+export const RELAY_FLAGS = process.env.RELAY_BENCH_FLAGS?.split(' ').filter(Boolean) ?? [];
 
 /**
  * name → { terminal, frames, stats, cmd(workers, argv) }. `terminal`: workers get a terminal;
  * `frames`: stdout is JSON lines per chunk; `stats`: exact CPU/RSS through RELAY_DEBUG_STATS.
  */
 export const TOOLS = {
-  // RELAY_BENCH_FLAGS: extra fanout flags (e.g. "--coalesce 0") to measure relay's options against each other.
-  relay: { terminal: true, frames: true, stats: true, cmd: (n, argv) => [...RELAY, 'fanout', '--workers', String(n), ...(process.env.RELAY_BENCH_FLAGS?.split(' ').filter(Boolean) ?? []), '--', ...argv] },
+  relay: { terminal: true, frames: true, stats: true, cmd: (n, argv) => [...RELAY, 'fanout', '--workers', String(n), ...RELAY_FLAGS, '--', ...argv] },
   baseline: { terminal: true, frames: true, stats: true, cmd: (n, argv) => [node, `${ROOT}bench/baseline.js`, '--workers', String(n), '--', ...argv] },
   ...(COMPARE && {
     'relay (compare)': { terminal: true, frames: true, stats: true, cmd: (n, argv) => [node, `${COMPARE}/bin/run.js`, 'fanout', '--workers', String(n), '--', ...argv] },
@@ -80,4 +94,14 @@ export const TOOLS = {
   }),
 };
 
-export const missingTools = () => [...(CONCURRENTLY ? [] : ['concurrently']), ...(PARALLEL ? [] : ['parallel (GNU)'])];
+/**
+ * The native reader: one util-linux `script -qfec CMD /dev/null` per worker, each giving its
+ * command a terminal and copying what the terminal shows to its stdout (flushed at every write),
+ * with no forwarder process in between. A list of commands, one per worker, to start together.
+ */
+export const NATIVE = SCRIPT && {
+  terminal: true,
+  cmds: (n, argv) => range(n).map((i) => [SCRIPT, '-qfec', fill(argv, i).map(quote).join(' '), '/dev/null']),
+};
+
+export const missingTools = () => [...(CONCURRENTLY ? [] : ['concurrently']), ...(PARALLEL ? [] : ['parallel (GNU)']), ...(SCRIPT ? [] : ['script (util-linux)'])];

@@ -1,9 +1,10 @@
 // 3. Latency: 9 workers print a time-stamped line RATE times a second; delay from the worker's
-// write (its timestamp) to the moment the reader reads the chunk holding it.
+// write (its timestamp) to the moment the reader reads the chunk holding it. relay runs with its
+// default options (coalescing on, a 20ms window) unless RELAY_BENCH_FLAGS says otherwise.
 import { measure } from '../lib/proc.js';
 import { latencyReader } from '../lib/readers.js';
 import { percentile, summary } from '../lib/stats.js';
-import { TICKER, TOOLS } from '../lib/tools.js';
+import { RELAY_FLAGS, TICKER, TOOLS } from '../lib/tools.js';
 
 const WORKERS = 9;
 const TARGET_P99_MS = 25;
@@ -30,6 +31,7 @@ export async function latency({ rate, durationMs, runs }, log) {
   }]));
   return {
     workers: WORKERS, lines_per_s_per_worker: rate, duration_ms: durationMs, runs, tools,
+    relay_flags: RELAY_FLAGS.join(' ') || '(defaults)',
     target: `relay p99 < ${TARGET_P99_MS} ms`,
     met: tools.relay.p99_ms.median < TARGET_P99_MS,
   };
