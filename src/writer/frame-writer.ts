@@ -39,6 +39,8 @@ export class FrameWriter {
   private readonly endDestination: boolean;
   private readonly name: string;
   private queue: string[] = [];
+  /** The UTF-8 size of each queued line, counted once. */
+  private sizes: number[] = [];
   private queuedBytes = 0;
   private waiters: Waiter[] = [];
   private pumping = false;
@@ -86,8 +88,10 @@ export class FrameWriter {
    */
   write(line: string): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
+    const size = Buffer.byteLength(line);
     this.queue.push(line);
-    this.queuedBytes += Buffer.byteLength(line);
+    this.sizes.push(size);
+    this.queuedBytes += size;
     this.schedule();
     if (this.buffered < this.highWaterMark) return Promise.resolve();
     return new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
@@ -171,18 +175,27 @@ export class FrameWriter {
 
   private needDrain = false;
 
-  private takeBatch(): string {
+  /**
+   * The next lines, encoded into one buffer of exactly their size. Handing a stream a string
+   * costs more: Node encodes it into a fresh zero-filled allocation of 3 bytes per character
+   * (measured: 1.2 s of relay's CPU for 9 × 20 MB, the largest item in its profile).
+   */
+  private takeBatch(): Buffer {
     let bytes = 0;
     let count = 0;
     while (count < this.queue.length) {
-      const next = Buffer.byteLength(this.queue[count]!);
+      const next = this.sizes[count]!;
       if (count > 0 && bytes + next > this.maxBatchBytes) break;
       bytes += next;
       count += 1;
     }
-    const lines = this.queue.splice(0, count);
+    const batch = Buffer.allocUnsafe(bytes);
+    let at = 0;
+    for (let i = 0; i < count; i++) at += batch.write(this.queue[i]!, at);
+    this.queue.splice(0, count);
+    this.sizes.splice(0, count);
     this.queuedBytes -= bytes;
-    return count === 1 ? lines[0]! : lines.join('');
+    return batch;
   }
 
   /** Races an event against the destination failing, so no await outlives an EPIPE. */
@@ -229,6 +242,7 @@ export class FrameWriter {
     if (this.failure) return;
     this.failure = outputError(err, this.name);
     this.queue = [];
+    this.sizes = [];
     this.queuedBytes = 0;
     const waiters = this.waiters;
     this.waiters = [];
