@@ -1,4 +1,26 @@
 #!/usr/bin/env node
-import { execute } from '@oclif/core';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { arch, platform } from 'node:os';
+import { pathToFileURL } from 'node:url';
 
-await execute({ dir: import.meta.url });
+// `relay --version` answers without loading oclif (most of its start-up time): the same line and
+// rules as oclif's (a version flag as the first argument; oclif's Config.userAgent), which
+// test/cli.test.ts compares with oclif's own.
+async function versionLine(argv) {
+  const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  const flags = ['--version', ...(pjson.oclif?.additionalVersionFlags ?? [])];
+  if (!flags.includes(argv[0])) return undefined;
+  // oclif names WSL "wsl", through the package it asks (a dependency of @oclif/core's).
+  const wslUtils = createRequire(import.meta.resolve('@oclif/core')).resolve('wsl-utils');
+  const os = (await import(pathToFileURL(wslUtils).href)).isWsl ? 'wsl' : platform();
+  return `${pjson.name}/${pjson.version} ${os}-${arch() === 'ia32' ? 'x86' : arch()} node-${process.version}`;
+}
+
+const version = await versionLine(process.argv.slice(2));
+if (version !== undefined) {
+  process.stdout.write(`${version}\n`);
+} else {
+  const { execute } = await import('@oclif/core');
+  await execute({ dir: import.meta.url });
+}
