@@ -17,10 +17,19 @@ async function versionLine(argv) {
   return `${pjson.name}/${pjson.version} ${os}-${arch() === 'ia32' ? 'x86' : arch()} node-${process.version}`;
 }
 
+// The check oclif's index makes on load (not loaded any more, see below), in its words.
+try {
+  process.cwd();
+} catch (err) {
+  if (err.code === 'ENOENT') process.stderr.write('WARNING: current directory does not exist\n');
+}
+
 const version = await versionLine(process.argv.slice(2));
 if (version !== undefined) {
   process.stdout.write(`${version}\n`);
 } else {
-  const { execute } = await import('@oclif/core');
+  // Not '@oclif/core' itself: its index loads every part of oclif and checks the Node version
+  // with semver (against oclif's engines, older than relay's own): a third of oclif's load time.
+  const { execute } = await import('@oclif/core/execute');
   await execute({ dir: import.meta.url });
 }
