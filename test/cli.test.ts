@@ -106,6 +106,15 @@ describe('relay fanout (built CLI, real pipes)', () => {
     expect(relaySync(['-v']).status).toBe(2);
     expect(relaySync(['fanout', '--version']).status).toBe(2);
   });
+
+  it('a plain fanout starts without what it does not use: TypeBox, the agents\' code, oclif\'s index (semver)', () => {
+    // NODE_DEBUG names the modules loaded (esm: ES modules, module: CommonJS); start-up time is theirs.
+    const r = relaySync(['fanout', '-w', '1', '--', 'true'], { env: { NODE_DEBUG: 'esm,module' } });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('dist/cli/run-fanout.js');
+    expect(r.stderr).toMatch(/load "[^"]*\/@oclif\/core\/lib\/execute\.js"/);
+    for (const unused of [/@sinclair\/typebox/, /dist\/agents\/extension\.js/, /dist\/tasks\/parse\.js/, /load "[^"]*\/semver\//]) expect(r.stderr).not.toMatch(unused);
+  });
 });
 
 describe('coalescing (--coalesce)', () => {
