@@ -11,9 +11,11 @@ async function versionLine(argv) {
   const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   const flags = ['--version', ...(pjson.oclif?.additionalVersionFlags ?? [])];
   if (!flags.includes(argv[0])) return undefined;
-  // oclif names WSL "wsl", through the package it asks (a dependency of @oclif/core's).
+  // oclif names WSL "wsl", from wsl-utils' isWsl, which is is-wsl's (both @oclif/core's
+  // dependencies, not relay's): is-wsl alone, without wsl-utils' child_process and PowerShell parts.
   const wslUtils = createRequire(import.meta.resolve('@oclif/core')).resolve('wsl-utils');
-  const os = (await import(pathToFileURL(wslUtils).href)).isWsl ? 'wsl' : platform();
+  const isWsl = createRequire(wslUtils).resolve('is-wsl');
+  const os = (await import(pathToFileURL(isWsl).href)).default ? 'wsl' : platform();
   return `${pjson.name}/${pjson.version} ${os}-${arch() === 'ia32' ? 'x86' : arch()} node-${process.version}`;
 }
 
