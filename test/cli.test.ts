@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Config } from '@oclif/core';
 import { describe, expect, it } from 'vitest';
 import type { Frame } from '../src/frames/types.js';
-import { expectUsageError, parseFrames, relaySync, shell } from './helpers/cli.js';
+import { expectUsageError, parseFrames, relaySync, ROOT, shell } from './helpers/cli.js';
 import { tmp } from './helpers/temp.js';
 
 const quick = ['--duration', '200ms'];
@@ -90,6 +91,29 @@ describe('relay fanout (built CLI, real pipes)', () => {
     const check = shell('node scripts/manifest.js --check');
     expect(check.stderr).toBe('');
     expect(check.status).toBe(0);
+  });
+
+  it('`relay --version` prints oclif\'s own line (Config.userAgent) without loading oclif; `-v` is no version flag', async () => {
+    const { userAgent } = await Config.load(ROOT);
+    expect(userAgent).toMatch(/^relay\/\d+\.\d+\.\d+ \S+-\S+ node-v\d+/);
+    for (const args of [['--version'], ['--version', 'fanout', '--workers', '2']]) {
+      // NODE_DEBUG=module names every CommonJS module loaded, and oclif is CommonJS.
+      const r = relaySync(args, { env: { NODE_DEBUG: 'module' } });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(`${userAgent}\n`);
+      expect(r.stderr).not.toMatch(/load "[^"]*@oclif\/core\//);
+    }
+    expect(relaySync(['-v']).status).toBe(2);
+    expect(relaySync(['fanout', '--version']).status).toBe(2);
+  });
+
+  it('a plain fanout starts without what it does not use: TypeBox, the agents\' code, oclif\'s index (semver)', () => {
+    // NODE_DEBUG names the modules loaded (esm: ES modules, module: CommonJS); start-up time is theirs.
+    const r = relaySync(['fanout', '-w', '1', '--', 'true'], { env: { NODE_DEBUG: 'esm,module' } });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('dist/cli/run-fanout.js');
+    expect(r.stderr).toMatch(/load "[^"]*\/@oclif\/core\/lib\/execute\.js"/);
+    for (const unused of [/@sinclair\/typebox/, /dist\/agents\/extension\.js/, /dist\/tasks\/parse\.js/, /load "[^"]*\/semver\//]) expect(r.stderr).not.toMatch(unused);
   });
 });
 

@@ -1,8 +1,7 @@
 // relay's config file: relay.config.json in the current directory, or else the "relay" key of
 // its package.json. It defines more agent presets and defaults for fanout's flags. Validated
-// with a schema; a mistake is one line naming the file and the key path.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// with a schema; a mistake is one line naming the file and the key path. Finding it (without
+// the schema) is src/agents/config-file.ts.
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { usageError } from '../errors.js';
@@ -10,8 +9,9 @@ import { parseDuration } from '../units.js';
 import { EVENT_FORMATS } from './events/types.js';
 import { parseOnInput } from './on-input.js';
 import type { Preset } from './presets.js';
+import { findConfig, NO_CONFIG, type FoundConfig, type LoadedConfig } from './config-file.js';
 
-export const CONFIG_FILE = 'relay.config.json';
+export { CONFIG_FILE, configNotice, NO_CONFIG, type LoadedConfig } from './config-file.js';
 
 const PresetSchema = Type.Object(
   {
@@ -46,54 +46,15 @@ export const ConfigSchema = Type.Object(
 
 export type RelayConfig = Static<typeof ConfigSchema>;
 
-export interface LoadedConfig {
-  /** Where it came from ("relay.config.json", "package.json#relay"), or null when there is none. */
-  source: string | null;
-  /** The file's full path, or null when there is none. */
-  path: string | null;
-  config: RelayConfig;
-  /** The config's presets, ready for findPreset. */
-  presets: Record<string, Preset>;
-}
-
 /** Reads the config of `cwd`; a directory without one has an empty config. */
 export function loadConfig(cwd = process.cwd()): LoadedConfig {
-  const own = readJson(join(cwd, CONFIG_FILE), CONFIG_FILE);
-  if (own !== undefined) return { ...validate(own, CONFIG_FILE, ''), path: join(cwd, CONFIG_FILE) };
-  const pkg = readJson(join(cwd, 'package.json'), 'package.json');
-  if (pkg !== null && typeof pkg === 'object' && 'relay' in pkg) return { ...validate((pkg as { relay: unknown }).relay, 'package.json', 'relay'), path: join(cwd, 'package.json') };
-  return NO_CONFIG;
+  const found = findConfig(cwd);
+  return found ? checkConfig(found) : NO_CONFIG;
 }
 
-/** What --no-config (or RELAY_NO_CONFIG) gives: the built-ins and the flags, nothing else. */
-export const NO_CONFIG: LoadedConfig = { source: null, path: null, config: {}, presets: {} };
-
-/**
- * One line for stderr naming the config in use, the built-in presets it replaces and a default
- * agent it makes run: a file in the current directory must not change what a command does unseen.
- */
-export function configNotice(loaded: LoadedConfig, builtins: readonly string[], defaultAgent: string | undefined): string | undefined {
-  if (loaded.source === null) return undefined;
-  const parts = [`using ${loaded.source} (${loaded.path}; --no-config to ignore it)`];
-  const replaced = Object.keys(loaded.presets).filter((name) => builtins.includes(name));
-  if (replaced.length > 0) parts.push(`its preset${replaced.length > 1 ? 's' : ''} ${replaced.join(', ')} replace${replaced.length > 1 ? '' : 's'} the built-in`);
-  if (defaultAgent !== undefined) parts.push(`its defaults.agent runs ${defaultAgent} on every task`);
-  return parts.join('; ');
-}
-
-function readJson(path: string, label: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw usageError(`${label}: cannot be read: ${(err as Error).message}`);
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw usageError(`${label}: not valid JSON: ${(err as Error).message}`);
-  }
+/** A config as found, checked against the schema: a mistake is a usage error naming file and key. */
+export function checkConfig(found: FoundConfig): LoadedConfig {
+  return { ...validate(found.value, found.file, found.prefix), path: found.path };
 }
 
 /** "/presets/x/command/0" under key "relay" → "relay.presets.x.command[0]". */

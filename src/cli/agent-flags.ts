@@ -3,7 +3,7 @@
 // its command, whether its program is installed, and the AgentExtension's options. Usage errors here are
 // one line and exit 2, before anything reaches stdout.
 import type { AgentExtensionOptions } from '../agents/extension.js';
-import { configNotice, loadConfig, NO_CONFIG } from '../agents/config.js';
+import { configNotice, findConfig, NO_CONFIG, type LoadedConfig } from '../agents/config-file.js';
 import { parseOnInput } from '../agents/on-input.js';
 import { BUILTIN_PRESETS, checkInstalled, findPreset, presetCommand, resumeTemplate } from '../agents/presets.js';
 import { usageError } from '../errors.js';
@@ -44,8 +44,14 @@ function configIgnored(f: AgentFlags, env: NodeJS.ProcessEnv): boolean {
   return f.noConfig === true || (v !== undefined && v !== '' && v !== '0' && v !== 'false');
 }
 
-export function planAgentFlags(f: AgentFlags, cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): AgentPlan {
-  const loaded = configIgnored(f, env) ? NO_CONFIG : loadConfig(cwd);
+async function readConfig(f: AgentFlags, cwd: string, env: NodeJS.ProcessEnv): Promise<LoadedConfig> {
+  const found = configIgnored(f, env) ? undefined : findConfig(cwd);
+  // The schema (TypeBox) is loaded only when there is a config to check: it would slow every start.
+  return found ? (await import('../agents/config.js')).checkConfig(found) : NO_CONFIG;
+}
+
+export async function planAgentFlags(f: AgentFlags, cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Promise<AgentPlan> {
+  const loaded = await readConfig(f, cwd, env);
   const { config, presets } = loaded;
   const d = config.defaults ?? {};
   // The config's default agent runs a task list given no command; an explicit command stays plain.

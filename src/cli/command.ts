@@ -1,4 +1,4 @@
-import { Command } from '@oclif/core';
+import { Command } from '@oclif/core/command';
 import { reportError } from './errors.js';
 import { guardStderr, guardStdout } from './stderr.js';
 

@@ -1,6 +1,7 @@
 // Flag and argument types shared by the commands: durations and sizes as people type them,
 // with a bad value reported as a usage error naming it (exit 2).
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { usageError } from '../errors.js';
 import { shardFromEnv, type Shard } from '../tasks/shard.js';
 import { parseDuration, parseSize } from '../units.js';

@@ -5,7 +5,6 @@ import { readFileSync } from 'node:fs';
 import { text as readAll } from 'node:stream/consumers';
 import { usageError } from '../errors.js';
 import type { TaskInput } from '../fanout/options.js';
-import { buildTasks, taskFileSources, taskFlagSources } from '../tasks/parse.js';
 
 function readFile(flag: string, path: string): Buffer {
   try {
@@ -18,6 +17,8 @@ function readFile(flag: string, path: string): Buffer {
 /** The task list, or undefined when neither --tasks nor --task was given. File lines come first. */
 export async function loadTasks(file: string | undefined, flags: readonly string[] | undefined, stdin: NodeJS.ReadableStream): Promise<TaskInput[] | undefined> {
   if (file === undefined && (flags === undefined || flags.length === 0)) return undefined;
+  // Loaded only for a task list: its JSON line schema (TypeBox) costs every start otherwise.
+  const { buildTasks, taskFileSources, taskFlagSources } = await import('../tasks/parse.js');
   const fromFile = file === undefined ? [] : taskFileSources(file === '-' ? await readAll(stdin) : readFile('--tasks', file).toString('utf8'), file === '-' ? 'stdin' : file);
   const tasks = buildTasks([...fromFile, ...taskFlagSources(flags ?? [])]);
   return tasks.map((t) => ({ id: t.id, prompt: t.text ?? '', ...(t.cwd ? { cwd: t.cwd } : {}), ...(t.env ? { env: t.env } : {}) }));

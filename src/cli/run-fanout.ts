@@ -13,20 +13,17 @@
 //     frames), except when a stalled reader was abandoned after a stop: its pipe would keep us
 //     alive, so the AgentExtension is aborted (worktrees removed) and the process exits.
 import { randomUUID } from 'node:crypto';
-import { AgentExtension } from '../agents/extension.js';
-import { loadScreens } from '../replay/screen.js';
+import type { AgentExtension } from '../agents/extension.js';
 import { fanout, type FanoutOptions, type FanoutRun, type RunResult } from '../fanout/run.js';
 import { createProgress, type ProgressMode } from '../progress/index.js';
 import { simCommand } from '../sim/command.js';
 import { DEFAULT_HIGH_WATER_MARK, FrameWriter } from '../writer/frame-writer.js';
-import { planAgentFlags } from './agent-flags.js';
+import { planAgentFlags, type AgentPlan } from './agent-flags.js';
 import { recordDebugStats } from './debug-stats.js';
 import { loadInput, loadTasks } from './inputs.js';
 import { openDestination } from './output.js';
 import { handleSignals } from './signals.js';
 import { watchStepSummary } from './step-summary.js';
-import { watchNotify } from './notify.js';
-import { loadResume } from './resume.js';
 import { usageError, type RelayError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { ControlServer } from '../control/server.js';
@@ -79,9 +76,15 @@ async function readInputs(options: FanoutCliOptions) {
   const tasks = await loadTasks(options.tasksFile, options.task, process.stdin);
   if (options.engine.shard && !tasks) throw usageError('--shard needs a task list (--tasks or --task)');
   const input = loadInput(options.input, options.inputFile);
-  const resume = options.resumeFrom === undefined ? undefined : await loadResume(options.resumeFrom, tasks, options.engine.shard);
-  const plan = planAgentFlags({ ...options, taskList: tasks !== undefined });
+  const resume = options.resumeFrom === undefined ? undefined : await (await import('./resume.js')).loadResume(options.resumeFrom, tasks, options.engine.shard);
+  const plan = await planAgentFlags({ ...options, taskList: tasks !== undefined });
   return { tasks, input, resume, plan };
+}
+
+/** The agent side (events, --on-input, worktrees, results), loaded only for a run that uses it. */
+async function openExtension(run: NonNullable<AgentPlan['run']>, runId: string, engine: EngineFlags): Promise<AgentExtension> {
+  const [{ AgentExtension }, { loadScreens }] = await Promise.all([import('../agents/extension.js'), import('../replay/screen.js')]);
+  return AgentExtension.open({ ...run, runId, cwd: process.cwd(), cols: engine.cols, rows: engine.rows, screens: loadScreens });
 }
 
 /**
@@ -102,15 +105,15 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
   recordDebugStats();
   const { tasks, input, resume, plan } = await readInputs(options);
   const runId = randomUUID();
-  const extension = plan.run
-    ? await AgentExtension.open({ ...plan.run, runId, cwd: process.cwd(), cols: options.engine.cols, rows: options.engine.rows, screens: loadScreens })
-    : undefined;
+  const extension = plan.run ? await openExtension(plan.run, runId, options.engine) : undefined;
   const destination = openDestination(options.output, process.stdout);
   // Live redraws and frames on one terminal would garble each other: fall back to plain lines.
   const mode = destination.sharesTerminal && options.progress === 'auto' ? 'plain' : options.progress;
   const progress = await createProgress(mode, { stderr: process.stderr, failureLines: options.failureLines, tag: options.tag });
   const control = await openControl(runId);
   const command = plan.command ?? simCommand();
+  // Loaded before the run starts: awaiting it later would let the run's first events pass unseen.
+  const notify = options.notify === undefined ? undefined : await import('./notify.js');
   let run: FanoutRun;
   try {
     run = fanout({ ...options.engine, runId, extension, command, workers: plan.workers, tasks, resume, idleTimeoutMs: plan.idleTimeoutMs, input });
@@ -124,7 +127,7 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
   if (destination.notice) process.stderr.write(`relay: ${destination.notice}\n`);
   progress.start(run);
   const stepSummary = watchStepSummary(run, process.env, process.stderr);
-  const notifier = options.notify === undefined ? undefined : watchNotify(run, options.notify, process.stderr);
+  const notifier = options.notify === undefined ? undefined : notify?.watchNotify(run, options.notify, process.stderr);
   let forced: number | undefined;
   const releaseSignals = handleSignals(run, {
     onStop: (signal) => process.stderr.write(`relay: ${signal}: stopping workers (send it again to kill them now)\n`),

@@ -1,4 +1,7 @@
-import { Args, Command, Flags, type Interfaces } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import { Command } from '@oclif/core/command';
+import * as Flags from '@oclif/core/flags';
+import type { Interfaces } from '@oclif/core';
 import { AGENT_FLAGS } from '../sim/options.js';
 
 /**

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { splitCommand } from '../cli/argv.js';
 import { DEFAULTS } from '../fanout/options.js';
 import { duration, positiveDuration, shard, shownAs, size } from '../cli/flags.js';

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { RelayCommand } from '../cli/command.js';
 
 export default class Ls extends RelayCommand {

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { duration, frameFileArg } from '../cli/flags.js';
 import { RelayCommand } from '../cli/command.js';
 import { recordDebugStats } from '../cli/debug-stats.js';

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { RelayCommand } from '../cli/command.js';
 import { recordDebugStats } from '../cli/debug-stats.js';
 import { frameFileArg } from '../cli/flags.js';

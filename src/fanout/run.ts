@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { PROTOCOL_VERSION, type Frame, type FrameBody, type RunEnd } from '../frames/types.js';
+import type { Frame, FrameBody, RunEnd } from '../frames/types.js';
+import { PROTOCOL_VERSION } from '../frames/version.js';
 import { spawnPty, type PtySpawner } from '../pty/pty.js';
 import { attemptSpec } from './attempt-spec.js';
 import { JobQueue, type Job } from './jobs.js';

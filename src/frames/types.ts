@@ -4,8 +4,9 @@
 // removing a field, or changing its meaning, needs v2 (docs/frames.md).
 import { Type, type Static, type TSchema, type TProperties } from '@sinclair/typebox';
 import { AgentEventProps, AgentTotals, WorktreeInfo } from './agent.js';
+import { PROTOCOL_VERSION } from './version.js';
 
-export const PROTOCOL_VERSION = 1 as const;
+export { PROTOCOL_VERSION };
 
 const WorkerId = Type.String({ description: 'Stable worker id, "w" followed by the 1-based index, e.g. "w3".' });
 const Index = Type.Integer({ minimum: 1, description: '1-based worker number.' });
