@@ -1,25 +1,23 @@
 import { toLines } from './assembler.js';
+import { RecentBytes } from './recent.js';
 
-const DEFAULT_TAIL_CHARS = 16 * 1024;
+const DEFAULT_TAIL_BYTES = 16 * 1024;
 
 /**
  * The end of one worker's output, kept cheaply (amortised O(1) per chunk) while a run goes on,
  * turned into readable lines only when asked: for the last lines of a failed worker.
  */
 export class OutputTail {
-  private raw = '';
+  private readonly raw: RecentBytes;
   /** Lines from worker_line frames, for streams recorded without worker_stream. */
   private lineTexts: string[] = [];
-  private cut = false;
 
-  constructor(private readonly maxChars = DEFAULT_TAIL_CHARS) {}
+  constructor(maxBytes = DEFAULT_TAIL_BYTES) {
+    this.raw = new RecentBytes(maxBytes);
+  }
 
   add(data: string): void {
-    this.raw += data;
-    if (this.raw.length > this.maxChars * 2) {
-      this.raw = this.raw.slice(-this.maxChars);
-      this.cut = true;
-    }
+    this.raw.write(data);
   }
 
   addLine(text: string): void {
@@ -30,10 +28,11 @@ export class OutputTail {
   /** The last `n` lines it showed (ANSI stripped, redraws resolved), trailing blank lines left out. */
   lastLines(n: number): string[] {
     let lines = this.lineTexts;
-    if (this.raw !== '') {
-      lines = toLines(this.raw.slice(-this.maxChars));
+    const raw = this.raw.text();
+    if (raw !== '') {
+      lines = toLines(raw);
       // A tail cut mid-line would start with half a line (or half an escape sequence).
-      if (this.cut || this.raw.length > this.maxChars) lines = lines.slice(1);
+      if (this.raw.cut) lines = lines.slice(1);
     }
     let end = lines.length;
     while (end > 0 && lines[end - 1]!.trim() === '') end -= 1;

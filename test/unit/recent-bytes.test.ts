@@ -1,7 +1,7 @@
 // The bytes `relay attach` rebuilds a screen from: the ring must hold exactly the last N bytes of
 // everything written, whatever the sizes of the writes and wherever a character is cut.
 import { describe, expect, it } from 'vitest';
-import { RecentBytes } from '../../src/control/screen.js';
+import { RecentBytes } from '../../src/lines/recent.js';
 
 /** What the ring should give: the last `size` bytes, from the first whole character on. */
 function expected(all: string, size: number): string {
