@@ -8,6 +8,8 @@ export default defineConfig({
     pool: 'forks',
     // A TMPDIR of the run's own, checked for leftovers (files, processes) and removed at the end.
     globalSetup: ['test/helpers/global-setup.ts'],
+    // Fails a test that blocks the worker's event loop for long: vitest's own RPC would time out.
+    setupFiles: ['test/helpers/event-loop.ts'],
     projects: [
       // The fast tier: the real engine on a fake clock and fake terminals (test/unit/fakes.ts).
       // Nothing in it waits for real time, so a test that takes seconds is a hung one.

@@ -11,7 +11,7 @@ import { frameWeight } from '../src/fanout/queue.js';
 import { emptyTotals, sumTotals } from '../src/agents/events/totals.js';
 import type { Manifest } from '../src/agents/results.js';
 import type { AgentEvent, Frame, RunFinished, WorkerExited } from '../src/frames/types.js';
-import { exited, parseFrames, relaySync, spawnRelay, waitForOutput } from './helpers/cli.js';
+import { exited, parseFrames, relayAsync, spawnRelay, waitForOutput } from './helpers/cli.js';
 import { branches, git, makeRepo, tmp, worktreePaths } from './helpers/temp.js';
 import { ofType } from './helpers/frames.js';
 
@@ -28,9 +28,9 @@ const transcript = (frames: Frame[], task: number): string =>
   ofType(frames, 'worker_stream').filter((f) => f.task === task).map((f) => f.data).join('');
 
 describe('relay fanout --agent', () => {
-  it('sim: agent_event frames are exactly the normalised events of each worker\'s stream, with task fields, right after the stream frame that completed them; totals add up', () => {
+  it('sim: agent_event frames are exactly the normalised events of each worker\'s stream, with task fields, right after the stream frame that completed them; totals add up', async () => {
     const file = tasksFile(['fix the cache', 'add a test', 'write docs']);
-    const r = relaySync(['fanout', '--agent', 'sim', '--tasks', file, '-w', '2', '--progress', 'none', '--', '--seed', '7', '--duration', '300ms']);
+    const r = await relayAsync(['fanout', '--agent', 'sim', '--tasks', file, '-w', '2', '--progress', 'none', '--', '--seed', '7', '--duration', '300ms']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const frames = parseFrames(r.stdout);
@@ -79,63 +79,63 @@ describe('relay fanout --agent', () => {
     expect(finished(frames).counts).toMatchObject({ total: 3, ok: 3, awaiting_input: 0 });
   });
 
-  it('the same seed gives the same agent_event frames', () => {
-    const run = (): unknown[] => {
-      const r = relaySync(['fanout', '--agent', 'sim', '--task', 'one', '--progress', 'none', '--', '--seed', '3', '--duration', '300ms']);
+  it('the same seed gives the same agent_event frames', async () => {
+    const run = async (): Promise<unknown[]> => {
+      const r = await relayAsync(['fanout', '--agent', 'sim', '--task', 'one', '--progress', 'none', '--', '--seed', '3', '--duration', '300ms']);
       expect(r.status).toBe(0);
       return ofType(parseFrames(r.stdout), 'agent_event').map(withoutStamp);
     };
-    const first = run();
+    const first = await run();
     expect(first.length).toBeGreaterThan(3);
-    expect(run()).toEqual(first);
+    expect(await run()).toEqual(first);
   });
 
-  it('a preset whose program is not installed: one line naming it, exit 2, nothing on stdout', () => {
-    const r = relaySync(['fanout', '--agent', 'claude', '--task', 'x'], { env: { PATH: tmp() } });
+  it('a preset whose program is not installed: one line naming it, exit 2, nothing on stdout', async () => {
+    const r = await relayAsync(['fanout', '--agent', 'claude', '--task', 'x'], { env: { PATH: tmp() } });
     expect(r).toMatchObject({ status: 2, stdout: '' });
     expect(r.stderr).toBe('relay: --agent: "claude" is not installed (not found on PATH)\n');
   });
 
-  it('an unknown preset, and --agent without a task list: one line each, exit 2, nothing on stdout', () => {
-    const unknown = relaySync(['fanout', '--agent', 'nope', '--task', 'x']);
+  it('an unknown preset, and --agent without a task list: one line each, exit 2, nothing on stdout', async () => {
+    const unknown = await relayAsync(['fanout', '--agent', 'nope', '--task', 'x']);
     expect(unknown).toMatchObject({ status: 2, stdout: '' });
     expect(unknown.stderr).toMatch(/^relay: --agent: unknown agent "nope" \(known: aider, claude, codex, gemini, sim\)\n$/);
-    const noTasks = relaySync(['fanout', '--agent', 'sim']);
+    const noTasks = await relayAsync(['fanout', '--agent', 'sim']);
     expect(noTasks).toMatchObject({ status: 2, stdout: '' });
     expect(noTasks.stderr).toBe('relay: --agent sim: needs a task list (--tasks or --task): each task is the agent\'s prompt\n');
-    const badPolicy = relaySync(['fanout', '--agent', 'sim', '--task', 'x', '--on-input', 'maybe']);
+    const badPolicy = await relayAsync(['fanout', '--agent', 'sim', '--task', 'x', '--on-input', 'maybe']);
     expect(badPolicy).toMatchObject({ status: 2, stdout: '', stderr: 'relay: --on-input: expected fail, wait or answer:TEXT, got "maybe"\n' });
   });
 
-  it('the summary on stderr adds the agents\' totals', () => {
-    const r = relaySync(['fanout', '--agent', 'sim', '--task', 'a', '--task', 'b', '--progress', 'plain', '--', '--duration', '300ms']);
+  it('the summary on stderr adds the agents\' totals', async () => {
+    const r = await relayAsync(['fanout', '--agent', 'sim', '--task', 'a', '--task', 'b', '--progress', 'plain', '--', '--duration', '300ms']);
     expect(r.status).toBe(0);
     const end = finished(parseFrames(r.stdout)).agent!;
     const t = end.tokens;
     expect(r.stderr).toContain(`relay: agents: 2 results; tokens ${t.input} in, ${t.output} out (${t.cache_read + t.cache_write} cached); $${end.cost_usd.toFixed(4)}\n`);
   });
 
-  it('relay.config.json: a bad key is one line naming it (exit 2, nothing on stdout); its presets and defaults apply, flags win', () => {
+  it('relay.config.json: a bad key is one line naming it (exit 2, nothing on stdout); its presets and defaults apply, flags win', async () => {
     const bad = tmp();
     writeFileSync(join(bad, 'relay.config.json'), JSON.stringify({ defaults: { wrokers: 3 } }));
-    const r = relaySync(['fanout', '--task', 'x', '--', 'true'], { cwd: bad });
+    const r = await relayAsync(['fanout', '--task', 'x', '--', 'true'], { cwd: bad });
     expect(r).toMatchObject({ status: 2, stdout: '', stderr: 'relay: relay.config.json: defaults.wrokers: unknown key\n' });
 
     const dir = tmp();
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'x', relay: { presets: { echo: { command: ['sh', '-c', 'echo "echo: $1"', '_', '{}'] } }, defaults: { agent: 'echo', workers: 1 } } }));
-    const ran = relaySync(['fanout', '--task', 'a', '--task', 'b', '--progress', 'none'], { cwd: dir });
+    const ran = await relayAsync(['fanout', '--task', 'a', '--task', 'b', '--progress', 'none'], { cwd: dir });
     expect(ran.status).toBe(0);
     const frames = parseFrames(ran.stdout);
     expect(frames[0]).toMatchObject({ workers: 1, command: ['sh', '-c', 'echo "echo: $1"', '_', '{}'] });
     expect(transcript(frames, 2)).toBe('echo: b\r\n');
-    const flagged = relaySync(['fanout', '--task', 'a', '--task', 'b', '-w', '2', '--agent', 'sim', '--progress', 'none', '--', '--duration', '300ms'], { cwd: dir });
+    const flagged = await relayAsync(['fanout', '--task', 'a', '--task', 'b', '-w', '2', '--agent', 'sim', '--progress', 'none', '--', '--duration', '300ms'], { cwd: dir });
     expect(flagged.status).toBe(0);
     expect(parseFrames(flagged.stdout)[0]).toMatchObject({ workers: 2, command: expect.arrayContaining(['--events']) });
   });
 
-  it('with neither --agent nor a command, the plain simulated agent runs as before: no agent frames or fields', () => {
-    const r = relaySync(['fanout', '-w', '2', '--progress', 'none', '--', process.execPath, 'dist/sim/main.js', '--duration', '300ms']);
-    const plain = relaySync(['fanout', '-w', '2', '--progress', 'none']);
+  it('with neither --agent nor a command, the plain simulated agent runs as before: no agent frames or fields', async () => {
+    const r = await relayAsync(['fanout', '-w', '2', '--progress', 'none', '--', process.execPath, 'dist/sim/main.js', '--duration', '300ms']);
+    const plain = await relayAsync(['fanout', '-w', '2', '--progress', 'none']);
     for (const run of [r, plain]) {
       expect(run.status).toBe(0);
       const frames = parseFrames(run.stdout);
@@ -148,12 +148,12 @@ describe('relay fanout --agent', () => {
 
 describe('relay fanout --on-input', () => {
   const ask = (policy: string[], timeout = 60_000) =>
-    relaySync(['fanout', '--agent', 'sim', '--task', 'fix it', '--progress', 'none', ...policy, '--', '--ask', '--seed', '3', '--duration', '300ms'], { timeout });
+    relayAsync(['fanout', '--agent', 'sim', '--task', 'fix it', '--progress', 'none', ...policy, '--', '--ask', '--seed', '3', '--duration', '300ms'], { timeout });
   const asked = (frames: Frame[]): AgentEvent[] => ofType(frames, 'agent_event').filter((f) => f.kind === 'awaiting_input');
 
-  it('fail (the default): the asking agent is stopped, reason awaiting_input, counted and listed as failed', () => {
+  it('fail (the default): the asking agent is stopped, reason awaiting_input, counted and listed as failed', async () => {
     for (const policy of [[], ['--on-input', 'fail']]) {
-      const r = ask(policy);
+      const r = await ask(policy);
       expect(r.status).toBe(1);
       const frames = parseFrames(r.stdout);
       expect(asked(frames)).toEqual([expect.objectContaining({ text: 'Proceed with the change?', tool: 'AskUserQuestion', action: 'fail', task: 1, attempt: 1 })]);
@@ -163,8 +163,8 @@ describe('relay fanout --on-input', () => {
     }
   });
 
-  it('answer:TEXT: the answer is typed into its terminal, the agent continues and exits 0', () => {
-    const r = ask(['--on-input', 'answer:yes, go ahead']);
+  it('answer:TEXT: the answer is typed into its terminal, the agent continues and exits 0', async () => {
+    const r = await ask(['--on-input', 'answer:yes, go ahead']);
     expect(r.status).toBe(0);
     const frames = parseFrames(r.stdout);
     expect(asked(frames)).toEqual([expect.objectContaining({ action: 'answer' })]);
@@ -172,8 +172,8 @@ describe('relay fanout --on-input', () => {
     expect(ofType(frames, 'worker_exited')[0]).toMatchObject({ reason: 'exit', exit_code: 0, agent: { events: { awaiting_input: 1, result: 1 } } });
   });
 
-  it('wait: the agent is left waiting, until --timeout stops it', () => {
-    const r = ask(['--on-input', 'wait', '--timeout', '3s']);
+  it('wait: the agent is left waiting, until --timeout stops it', async () => {
+    const r = await ask(['--on-input', 'wait', '--timeout', '3s']);
     expect(r.status).toBe(1);
     const frames = parseFrames(r.stdout);
     expect(asked(frames)).toEqual([expect.objectContaining({ action: 'wait' })]);
@@ -182,8 +182,8 @@ describe('relay fanout --on-input', () => {
     expect(ofType(frames, 'worker_exited')[0]).toMatchObject({ reason: 'timeout' });
   });
 
-  it('inferred: a plain command idle at a prompt gets an awaiting_input frame (inferred) and is answered', () => {
-    const r = relaySync(['fanout', '--task', 'x', '--progress', 'none', '--idle-timeout', '300ms', '--on-input', 'answer:y', '--', 'bash', '-c', 'read -p "Continue? [y/N] " a; echo "got $a"']);
+  it('inferred: a plain command idle at a prompt gets an awaiting_input frame (inferred) and is answered', async () => {
+    const r = await relayAsync(['fanout', '--task', 'x', '--progress', 'none', '--idle-timeout', '300ms', '--on-input', 'answer:y', '--', 'bash', '-c', 'read -p "Continue? [y/N] " a; echo "got $a"']);
     expect(r.status).toBe(0);
     const frames = parseFrames(r.stdout);
     expect(ofType(frames, 'agent_event').map(withoutStamp)).toEqual([
@@ -195,10 +195,10 @@ describe('relay fanout --on-input', () => {
 });
 
 describe('relay fanout --worktree', () => {
-  it('runs each task in its own worktree (its cwd and git top level), reports its diff stat, and removes it after the run', () => {
+  it('runs each task in its own worktree (its cwd and git top level), reports its diff stat, and removes it after the run', async () => {
     const repo = makeRepo();
     const file = tasksFile(['one', 'two']);
-    const r = relaySync(['fanout', '--worktree', '--tasks', file, '--progress', 'none', '--', 'bash', '-c', 'pwd; git rev-parse --show-toplevel; printf "a\\nb\\n" > new-$1.txt; echo changed >> README.md', '_', '{}'], { cwd: repo });
+    const r = await relayAsync(['fanout', '--worktree', '--tasks', file, '--progress', 'none', '--', 'bash', '-c', 'pwd; git rev-parse --show-toplevel; printf "a\\nb\\n" > new-$1.txt; echo changed >> README.md', '_', '{}'], { cwd: repo });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const frames = parseFrames(r.stdout);
@@ -218,9 +218,9 @@ describe('relay fanout --worktree', () => {
     expect(git(repo, 'status', '--porcelain')).toBe('');
   });
 
-  it('--keep-worktrees leaves them (kept: true)', () => {
+  it('--keep-worktrees leaves them (kept: true)', async () => {
     const repo = makeRepo();
-    const r = relaySync(['fanout', '--worktree', '--keep-worktrees', '--task', 'k', '--progress', 'none', '--', 'touch', 'made-here-{}'], { cwd: repo });
+    const r = await relayAsync(['fanout', '--worktree', '--keep-worktrees', '--task', 'k', '--progress', 'none', '--', 'touch', 'made-here-{}'], { cwd: repo });
     expect(r.status).toBe(0);
     const exit = ofType(parseFrames(r.stdout), 'worker_exited')[0]!;
     expect(exit.worktree).toMatchObject({ kept: true, files_changed: 1 });
@@ -231,9 +231,9 @@ describe('relay fanout --worktree', () => {
     rmSync(dirname(exit.worktree!.path), { recursive: true });
   });
 
-  it('refuses outside a git repository: one line, exit 2, nothing on stdout', () => {
+  it('refuses outside a git repository: one line, exit 2, nothing on stdout', async () => {
     const plain = tmp('relay-agents-nogit-');
-    const r = relaySync(['fanout', '--worktree', '--task', 'x', '--', 'true'], { cwd: plain });
+    const r = await relayAsync(['fanout', '--worktree', '--task', 'x', '--', 'true'], { cwd: plain });
     expect(r).toMatchObject({ status: 2, stdout: '', stderr: `relay: --worktree: ${plain} is not inside a git repository\n` });
   });
 
@@ -275,11 +275,11 @@ describe('relay fanout --worktree, forced', () => {
 });
 
 describe('relay fanout --results', () => {
-  it('writes a folder per task whose files match manifest.json and the frames', () => {
+  it('writes a folder per task whose files match manifest.json and the frames', async () => {
     const repo = makeRepo();
     const dir = join(tmp(), 'results');
     const file = tasksFile(['fix the cache', 'add a test']);
-    const r = relaySync(['fanout', '--agent', 'sim', '--worktree', '--results', dir, '--tasks', file, '--progress', 'none', '--', '--seed', '5', '--duration', '300ms'], { cwd: repo });
+    const r = await relayAsync(['fanout', '--agent', 'sim', '--worktree', '--results', dir, '--tasks', file, '--progress', 'none', '--', '--seed', '5', '--duration', '300ms'], { cwd: repo });
     expect(r.status).toBe(0);
     const frames = parseFrames(r.stdout);
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
@@ -306,10 +306,10 @@ describe('relay fanout --results', () => {
     }
   });
 
-  it('an unusable results folder is one line, exit 2, nothing on stdout', () => {
+  it('an unusable results folder is one line, exit 2, nothing on stdout', async () => {
     const parent = tmp();
     writeFileSync(join(parent, 'file'), '');
-    const r = relaySync(['fanout', '--results', join(parent, 'file'), '--task', 'x', '--', 'true']);
+    const r = await relayAsync(['fanout', '--results', join(parent, 'file'), '--task', 'x', '--', 'true']);
     expect(r).toMatchObject({ status: 2, stdout: '', stderr: `relay: --results: ${join(parent, 'file')}: not a directory\n` });
   });
 });

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createEventParser, type EventFormat } from '../src/agents/events/index.js';
 import { Verdict } from '../src/agents/events/verdict.js';
 import type { Frame, RunFinished } from '../src/frames/types.js';
-import { exited, parseFrames, relaySync, shell, spawnRelay } from './helpers/cli.js';
+import { exited, parseFrames, relayAsync, shell, spawnRelay } from './helpers/cli.js';
 import { tmp } from './helpers/temp.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/agents/', import.meta.url));
@@ -117,12 +117,12 @@ describe('replaying aider (no event stream)', () => {
 });
 
 describe('a preset agent that printed nothing relay recognised', () => {
-  it('is flagged in worker_exited and run_finished (here: a Codex recording fed to the claude preset)', () => {
+  it('is flagged in worker_exited and run_finished (here: a Codex recording fed to the claude preset)', async () => {
     const bin = tmp('relay-standin-wrong-');
     // The legacy Codex envelope has no "type": for the claude format every line is unknown.
     writeFileSync(join(bin, 'claude'), `#!/bin/sh\ncat '${join(FIXTURES, 'codex', '0.10-legacy-envelope-token-count.jsonl')}'\n`);
     chmodSync(join(bin, 'claude'), 0o755);
-    const r = relaySync(['fanout', '--agent', 'claude', '--task', 'x', '--progress', 'none'], { env: { PATH: `${bin}:${process.env.PATH}` } });
+    const r = await relayAsync(['fanout', '--agent', 'claude', '--task', 'x', '--progress', 'none'], { env: { PATH: `${bin}:${process.env.PATH}` } });
     const frames = parseFrames(r.stdout);
     expect(frames.filter((f) => f.type === 'agent_event').map((f) => (f as { kind: string }).kind)).toEqual(['unknown', 'unknown', 'unknown']);
     expect(frames.find((f) => f.type === 'worker_exited')).toMatchObject({ reason: 'exit', agent: { unrecognised: 1, events: { unknown: 3 } } });
@@ -131,17 +131,17 @@ describe('a preset agent that printed nothing relay recognised', () => {
 });
 
 describe('with jq, as a user would check it', () => {
-  it('the failed Codex turn ends as agent_error with the API\'s own message; the run exits 1', () => {
+  it('the failed Codex turn ends as agent_error with the API\'s own message; the run exits 1', async () => {
     const bin = standIn('codex');
-    const r = shell(`relay fanout --agent codex --task 0.142.5-turn-failed.jsonl --progress none | jq -c 'select(.type=="worker_exited") | [.reason, .exit_code, .error]'`, { env: { PATH: `${bin}:${process.env.PATH}` } });
+    const r = await shell(`relay fanout --agent codex --task 0.142.5-turn-failed.jsonl --progress none | jq -c 'select(.type=="worker_exited") | [.reason, .exit_code, .error]'`, { env: { PATH: `${bin}:${process.env.PATH}` } });
     expect(r.status).toBe(1); // pipefail: relay's exit status
     expect(r.stdout).toBe(`["agent_error",1,"The 'gpt-5.6-sol' model requires a newer version of Codex. Please upgrade to the latest app or CLI and try again."]\n`);
   });
 });
 
 describe('relay schema', () => {
-  it('describes the new reason, counts, event kinds and fields', () => {
-    const schema = JSON.parse(relaySync(['schema']).stdout) as { $defs: Record<string, { properties: Record<string, { anyOf?: { const?: string }[]; properties?: Record<string, unknown> }> }> };
+  it('describes the new reason, counts, event kinds and fields', async () => {
+    const schema = JSON.parse((await relayAsync(['schema'])).stdout) as { $defs: Record<string, { properties: Record<string, { anyOf?: { const?: string }[]; properties?: Record<string, unknown> }> }> };
     const { worker_exited: exited, run_finished: finished, agent_event: event } = schema.$defs;
     expect(exited!.properties.reason!.anyOf!.map((r) => r.const)).toContain('agent_error');
     expect(Object.keys(finished!.properties.counts!.properties!)).toContain('agent_error');

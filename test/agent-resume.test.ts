@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Frame } from '../src/frames/types.js';
-import { parseFrames, relaySync } from './helpers/cli.js';
+import { parseFrames, relayAsync } from './helpers/cli.js';
 import { tmp } from './helpers/temp.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/agents/', import.meta.url));
@@ -53,8 +53,8 @@ function standIn(program: string, first: string, later: string): StandIn {
   return { bin, state, calls };
 }
 
-function run(s: StandIn, args: string[]): { frames: Frame[]; status: number | null; stderr: string } {
-  const r = relaySync(['fanout', '--retries', '1', '--retry-delay', '0', '--progress', 'none', ...args], { env: { PATH: `${s.bin}:${process.env.PATH}`, RELAY_NO_CONFIG: '1', ...ownControlDir() } });
+async function run(s: StandIn, args: string[]): Promise<{ frames: Frame[]; status: number | null; stderr: string }> {
+  const r = await relayAsync(['fanout', '--retries', '1', '--retry-delay', '0', '--progress', 'none', ...args], { env: { PATH: `${s.bin}:${process.env.PATH}`, RELAY_NO_CONFIG: '1', ...ownControlDir() } });
   return { frames: parseFrames(r.stdout), status: r.status, stderr: r.stderr };
 }
 
@@ -64,9 +64,9 @@ const started = (frames: Frame[], attempt: number): string[] | undefined => {
 };
 
 describe('--resume-session', () => {
-  it('claude: the retry runs claude -p --resume <the first attempt\'s session id>, the prompt still last', () => {
+  it('claude: the retry runs claude -p --resume <the first attempt\'s session id>, the prompt still last', async () => {
     const s = standIn('claude', CLAUDE, CLAUDE);
-    const r = run(s, ['--agent', 'claude', '--resume-session', '--task', 'write the page']);
+    const r = await run(s, ['--agent', 'claude', '--resume-session', '--task', 'write the page']);
     expect(r.stderr).toBe('');
     const [first, retry] = s.calls('1');
     expect(first).toEqual(['-p', '--output-format', 'stream-json', '--verbose', '--', 'write the page']);
@@ -78,9 +78,9 @@ describe('--resume-session', () => {
     expect(r.status).toBe(0);
   });
 
-  it('codex: the retry runs codex exec --json [args after "--"] resume -- <thread id> <prompt>', () => {
+  it('codex: the retry runs codex exec --json [args after "--"] resume -- <thread id> <prompt>', async () => {
     const s = standIn('codex', CODEX, CODEX);
-    const r = run(s, ['--agent', 'codex', '--resume-session', '--task', '-fix the tests', '--', '--skip-git-repo-check']);
+    const r = await run(s, ['--agent', 'codex', '--resume-session', '--task', '-fix the tests', '--', '--skip-git-repo-check']);
     expect(r.stderr).toBe('');
     expect(s.calls('1')).toEqual([
       ['exec', '--json', '--skip-git-repo-check', '--', '-fix the tests'],
@@ -89,32 +89,32 @@ describe('--resume-session', () => {
     expect(r.status).toBe(0);
   });
 
-  it('a third attempt resumes the session the second one reported', () => {
+  it('a third attempt resumes the session the second one reported', async () => {
     const s = standIn('claude', CLAUDE, CLAUDE);
     const again = join(s.state, 'again');
     // Every attempt fails: the second prints a session of its own.
     writeFileSync(again, `{"type":"system","subtype":"init","session_id":"second-session"}\n`);
     writeFileSync(join(s.bin, 'claude'), readFileSync(join(s.bin, 'claude'), 'utf8').replace(`cat '${CLAUDE}'; exit 0`, `cat '${again}'; exit 1`));
-    const r = relaySync(['fanout', '--agent', 'claude', '--resume-session', '--task', 'x', '--retries', '2', '--retry-delay', '0', '--progress', 'none'], { env: { PATH: `${s.bin}:${process.env.PATH}`, RELAY_NO_CONFIG: '1', ...ownControlDir() } });
+    const r = await relayAsync(['fanout', '--agent', 'claude', '--resume-session', '--task', 'x', '--retries', '2', '--retry-delay', '0', '--progress', 'none'], { env: { PATH: `${s.bin}:${process.env.PATH}`, RELAY_NO_CONFIG: '1', ...ownControlDir() } });
     expect(s.calls('1').map((argv) => argv.slice(1, 3))).toEqual([['--output-format', 'stream-json'], ['--resume', CLAUDE_SESSION], ['--resume', 'second-session']]);
     expect(r.status).toBe(1);
   });
 
-  it('without it, a retry starts afresh with the same command', () => {
+  it('without it, a retry starts afresh with the same command', async () => {
     const s = standIn('claude', CLAUDE, CLAUDE);
-    run(s, ['--agent', 'claude', '--task', 'write the page']);
+    await run(s, ['--agent', 'claude', '--task', 'write the page']);
     const [first, retry] = s.calls('1');
     expect(retry).toEqual(first);
   });
 
-  it('a first attempt that reported no session, or an id unfit for a command line, is retried afresh', () => {
+  it('a first attempt that reported no session, or an id unfit for a command line, is retried afresh', async () => {
     const s = standIn('claude', CLAUDE, CLAUDE);
     // A corpus of session ids an agent (or something pretending to be one) could print.
     const ids = ['', '--dangerously-skip-permissions', '-r', 'a b', 'a\nb', '{}', '{session}', 'x;rm -rf /', '\u001b[2J', 'x'.repeat(201)];
     const tasks = ['no session at all', ...ids.map((_, i) => `task ${i + 2}`)];
     writeFileSync(join(s.state, 'first-1'), '{"type":"assistant","message":{"role":"assistant","content":[{"type":"text","text":"hi"}]}}\n');
     ids.forEach((id, i) => writeFileSync(join(s.state, `first-${i + 2}`), `${JSON.stringify({ type: 'system', subtype: 'init', session_id: id })}\n`));
-    const r = run(s, ['--agent', 'claude', '--resume-session', ...tasks.flatMap((t) => ['--task', t]), '-w', '4']);
+    const r = await run(s, ['--agent', 'claude', '--resume-session', ...tasks.flatMap((t) => ['--task', t]), '-w', '4']);
     expect(r.stderr).toBe('');
     tasks.forEach((text, i) => {
       const [first, retry] = s.calls(String(i + 1));
@@ -124,24 +124,24 @@ describe('--resume-session', () => {
     expect(r.frames.at(-1)).toMatchObject({ type: 'run_finished', ok: true, counts: { ok: tasks.length } });
   });
 
-  it('the task text is never taken for the session marker', () => {
+  it('the task text is never taken for the session marker', async () => {
     const s = standIn('claude', CLAUDE, CLAUDE);
-    run(s, ['--agent', 'claude', '--resume-session', '--task', '{session}']);
+    await run(s, ['--agent', 'claude', '--resume-session', '--task', '{session}']);
     expect(s.calls('1')[1]).toEqual(['-p', '--resume', CLAUDE_SESSION, '--output-format', 'stream-json', '--verbose', '--', '{session}']);
   });
 
-  it('a preset without a resume form (gemini) ignores it: the retry starts afresh', () => {
+  it('a preset without a resume form (gemini) ignores it: the retry starts afresh', async () => {
     const gemini = join(FIXTURES, 'gemini', '0.56-tool-use-then-answer.jsonl');
     const s = standIn('gemini', gemini, gemini);
-    const r = run(s, ['--agent', 'gemini', '--resume-session', '--task', 'hello']);
+    const r = await run(s, ['--agent', 'gemini', '--resume-session', '--task', 'hello']);
     const [first, retry] = s.calls('1');
     expect(first).toEqual(['--output-format', 'stream-json', '--prompt=hello']);
     expect(retry).toEqual(first);
     expect(r.status).toBe(0);
   });
 
-  it('without --agent it is a usage error: one line, exit 2, nothing on stdout', () => {
-    const r = relaySync(['fanout', '--resume-session', '--task', 'x', '--', 'true'], { env: { RELAY_NO_CONFIG: '1', ...ownControlDir() } });
+  it('without --agent it is a usage error: one line, exit 2, nothing on stdout', async () => {
+    const r = await relayAsync(['fanout', '--resume-session', '--task', 'x', '--', 'true'], { env: { RELAY_NO_CONFIG: '1', ...ownControlDir() } });
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);

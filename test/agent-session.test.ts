@@ -1,6 +1,5 @@
 // The built-in agent's event mode, on real terminals: through relay fanout, and under a
 // terminal relay's session drives (answering its question by typing into it).
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import pty from 'node-pty';
 import { describe, expect, it } from 'vitest';
@@ -9,14 +8,14 @@ import { addEvent, emptyTotals } from '../src/agents/events/totals.js';
 import { looksLikePrompt } from '../src/agents/on-input.js';
 import { AgentSession } from '../src/agents/session.js';
 import type { AgentEvent, FrameBody, WorkerStream } from '../src/frames/types.js';
-import { parseFrames, relaySync, ROOT } from './helpers/cli.js';
+import { parseFrames, relayAsync, ROOT, run } from './helpers/cli.js';
 
 const AGENT = join(ROOT, 'dist/sim/main.js');
 const QUESTION = 'Proceed with the change?';
 
 /** The agent on a pipe (no terminal): the reference its terminal runs must match. */
-function onPipe(args: string[]): string {
-  return spawnSync(process.execPath, [AGENT, '--duration', '0', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } }).stdout;
+async function onPipe(args: string[]): Promise<string> {
+  return (await run(process.execPath, [AGENT, '--duration', '0', ...args], { env: { NO_COLOR: '1' } })).stdout;
 }
 
 function parse(text: string): NormalisedEvent[] {
@@ -54,9 +53,9 @@ async function stop(t: Terminal): Promise<void> {
 }
 
 describe('built-in agent, --events mode', () => {
-  it('prints the same bytes for the same seed, a Claude-style stream with exact totals', () => {
-    const a = onPipe(['--events', '--seed', '5', '--tools', '3', '--prompt', 'fix the cache']);
-    expect(onPipe(['--events', '--seed', '5', '--tools', '3', '--prompt', 'fix the cache'])).toBe(a);
+  it('prints the same bytes for the same seed, a Claude-style stream with exact totals', async () => {
+    const a = await onPipe(['--events', '--seed', '5', '--tools', '3', '--prompt', 'fix the cache']);
+    expect(await onPipe(['--events', '--seed', '5', '--tools', '3', '--prompt', 'fix the cache'])).toBe(a);
     const lines = a.trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; usage?: Record<string, number>; total_cost_usd?: number });
     expect(lines[0]!.type).toBe('system');
     const events = parse(a);
@@ -74,21 +73,21 @@ describe('built-in agent, --events mode', () => {
     expect(totals.cost_usd).toBe(last.total_cost_usd);
   });
 
-  it('through relay fanout, each worker\'s stream parses into exactly the events of the same agent on a pipe', () => {
-    const r = relaySync(['fanout', '-w', '3', '--progress', 'none', '--', process.execPath, AGENT, '--events', '--duration', '0', '--tools', '4', '--bytes', '20KB', '--seed', '{#}'], { env: { NO_COLOR: '1' } });
+  it('through relay fanout, each worker\'s stream parses into exactly the events of the same agent on a pipe', async () => {
+    const r = await relayAsync(['fanout', '-w', '3', '--progress', 'none', '--', process.execPath, AGENT, '--events', '--duration', '0', '--tools', '4', '--bytes', '20KB', '--seed', '{#}'], { env: { NO_COLOR: '1' } });
     expect(r.status).toBe(0);
     const frames = parseFrames(r.stdout);
     for (const w of [1, 2, 3]) {
       const data = frames.filter((f): f is WorkerStream => f.type === 'worker_stream' && f.worker === `w${w}`).map((f) => f.data).join('');
       expect(data).toContain('\r\n'); // it went through a terminal
-      const expected = parse(onPipe(['--events', '--tools', '4', '--bytes', '20KB', '--seed', String(w)]));
+      const expected = parse(await onPipe(['--events', '--tools', '4', '--bytes', '20KB', '--seed', String(w)]));
       expect(parse(data)).toEqual(expected);
       expect(expected.filter((e) => e.kind === 'tool_use')).toHaveLength(4);
     }
   });
 
-  it('--ask with --ask-timeout: reports the question, then gives up with an error result and exit 1', () => {
-    const r = relaySync(['fanout', '-w', '1', '--progress', 'none', '--', process.execPath, AGENT, '--events', '--ask', '--ask-timeout', '300ms', '--duration', '0'], { env: { NO_COLOR: '1' } });
+  it('--ask with --ask-timeout: reports the question, then gives up with an error result and exit 1', async () => {
+    const r = await relayAsync(['fanout', '-w', '1', '--progress', 'none', '--', process.execPath, AGENT, '--events', '--ask', '--ask-timeout', '300ms', '--duration', '0'], { env: { NO_COLOR: '1' } });
     const frames = parseFrames(r.stdout);
     const data = frames.filter((f): f is WorkerStream => f.type === 'worker_stream').map((f) => f.data).join('');
     const events = parse(data);

@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import pty from 'node-pty';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Frame, Operator } from '../src/frames/types.js';
-import { exited, expectUsageError, parseFrames, RELAY, ROOT, relaySync, spawnRelay, waitForOutput } from './helpers/cli.js';
+import { exited, expectUsageError, parseFrames, RELAY, ROOT, relayAsync, spawnRelay, waitForOutput } from './helpers/cli.js';
 import { tmp } from './helpers/temp.js';
 
 let runtime: string;
@@ -87,13 +87,13 @@ describe('relay attach', { timeout: 180_000 }, () => {
     expect(a.seen()).toMatch(/detached; the worker goes on/);
 
     // Detaching left the run alone: the worker still waits, b still watches.
-    const ls = relaySync(['ls', '--json'], { env });
+    const ls = await relayAsync(['ls', '--json'], { env });
     expect(ls.status).toBe(0);
     const [info] = JSON.parse(ls.stdout) as Array<{ slots: Array<{ state: string; watchers: number; driver: string | null; last_line: string }> }>;
     expect(info!.slots[0]).toMatchObject({ watchers: 1, driver: null, last_line: 'again?' });
     expect(['running', 'waiting_input']).toContain(info!.slots[0]!.state);
 
-    expect(relaySync(['send', 'w1', 'bob'], { env }).status).toBe(0);
+    expect((await relayAsync(['send', 'w1', 'bob'], { env })).status).toBe(0);
     await b.until(/bye bob[\s\S]*w1 ended \(exit 0\)/);
     expect(await b.exit).toBe(0);
 
@@ -122,7 +122,7 @@ describe('relay attach', { timeout: 180_000 }, () => {
     await driver.until(/w1 ended \(signal/);
     expect(await driver.exit).toBe(0);
 
-    expect(relaySync(['send', 'w2', 'carol'], { env }).status).toBe(0);
+    expect((await relayAsync(['send', 'w2', 'carol'], { env })).status).toBe(0);
     const { frames } = await run.frames();
     const exits = frames.filter((f) => f.type === 'worker_exited');
     expect(exits.find((f) => f.worker === 'w1')).toMatchObject({ reason: 'signal', signal: 'SIGINT' });
@@ -135,10 +135,10 @@ describe('relay ls and relay send', { timeout: 180_000 }, () => {
   it('lists several runs, asks for --run, and cleans up the socket of a killed run', async () => {
     const first = await startRun(1, 'read -p "one? " x; echo "got $x"', /one\?/);
     const second = await startRun(1, 'read -p "two? " x; echo "got $x"', /two\?/);
-    const runs = JSON.parse(relaySync(['ls', '--json'], { env }).stdout) as Array<{ run_id: string; pid: number }>;
+    const runs = JSON.parse((await relayAsync(['ls', '--json'], { env })).stdout) as Array<{ run_id: string; pid: number }>;
     expect(runs.map((r) => r.pid).sort()).toEqual([first.child.pid, second.child.pid].sort());
 
-    const ambiguous = relaySync(['send', 'w1', 'x'], { env });
+    const ambiguous = await relayAsync(['send', 'w1', 'x'], { env });
     expectUsageError(ambiguous, /2 live runs; pick one with --run ID: /);
     for (const r of runs) expect(ambiguous.stderr).toContain(r.run_id.slice(0, 8));
 
@@ -148,14 +148,14 @@ describe('relay ls and relay send', { timeout: 180_000 }, () => {
     await exited(first.child);
     expect(existsSync(join(dir, `${killed.run_id}.sock`))).toBe(true); // SIGKILL left it behind
 
-    const ls = relaySync(['ls'], { env });
+    const ls = await relayAsync(['ls'], { env });
     expect(ls.status).toBe(0);
     expect(ls.stdout).not.toContain(killed.run_id.slice(0, 8));
     expect(ls.stdout).toMatch(/WORKER\s+TASK\s+STATE[\s\S]*w1\s+1\s+\S+.*two\?/);
     expect(readdirSync(dir)).toEqual([`${runs.find((r) => r.pid === second.child.pid)!.run_id}.sock`]);
 
     const other = runs.find((r) => r.pid === second.child.pid)!;
-    expect(relaySync(['send', '--run', other.run_id.slice(0, 6), 'w1', 'dave'], { env }).status).toBe(0);
+    expect((await relayAsync(['send', '--run', other.run_id.slice(0, 6), 'w1', 'dave'], { env })).status).toBe(0);
     const { code, frames } = await second.frames();
     expect(code).toBe(0);
     expect(frames.some((f) => f.type === 'worker_stream' && f.data.includes('got dave'))).toBe(true);
@@ -163,13 +163,13 @@ describe('relay ls and relay send', { timeout: 180_000 }, () => {
   });
 
   it('refuses bad targets and says when no run is alive', async () => {
-    expect(relaySync(['ls'], { env })).toMatchObject({ status: 0, stdout: '' });
-    expectUsageError(relaySync(['send', 'w1', 'x'], { env }), /no live relay run of yours/);
+    expect(await relayAsync(['ls'], { env })).toMatchObject({ status: 0, stdout: '' });
+    expectUsageError(await relayAsync(['send', 'w1', 'x'], { env }), /no live relay run of yours/);
     const run = await startRun(1, 'read -p "name? " x; echo "got $x"', /name\?/);
-    expectUsageError(relaySync(['send', 'w7', 'x'], { env }), /no worker or running task "w7"; running: w1 \(task 1\)/);
-    expectUsageError(relaySync(['attach', 'nope'], { env }), /no worker or running task "nope"/);
-    expect(relaySync(['send', '--no-enter', '1', 'ab'], { env }).status).toBe(0);
-    expect(relaySync(['send', '1', 'c'], { env }).status).toBe(0);
+    expectUsageError(await relayAsync(['send', 'w7', 'x'], { env }), /no worker or running task "w7"; running: w1 \(task 1\)/);
+    expectUsageError(await relayAsync(['attach', 'nope'], { env }), /no worker or running task "nope"/);
+    expect((await relayAsync(['send', '--no-enter', '1', 'ab'], { env })).status).toBe(0);
+    expect((await relayAsync(['send', '1', 'c'], { env })).status).toBe(0);
     const { frames } = await run.frames();
     expect(frames.some((f) => f.type === 'worker_stream' && f.data.includes('got abc'))).toBe(true);
   });
@@ -178,8 +178,8 @@ describe('relay ls and relay send', { timeout: 180_000 }, () => {
     const dir = join(runtime, 'relay');
     mkdirSync(dir, { mode: 0o755 });
     chmodSync(dir, 0o755);
-    expectUsageError(relaySync(['ls'], { env }), /control directory .*relay has mode 0755, open to others; refusing/);
-    const fan = relaySync(['fanout', '-w', '1', '--progress', 'plain', '--', 'true'], { env });
+    expectUsageError(await relayAsync(['ls'], { env }), /control directory .*relay has mode 0755, open to others; refusing/);
+    const fan = await relayAsync(['fanout', '-w', '1', '--progress', 'plain', '--', 'true'], { env });
     expect(fan.status).toBe(0);
     expect(fan.stderr).toMatch(/^relay: no control socket .*has mode 0755/m);
     expect(readdirSync(dir)).toEqual([]);
@@ -188,7 +188,7 @@ describe('relay ls and relay send', { timeout: 180_000 }, () => {
     const real = tmp('relay-real-');
     try {
       symlinkSync(real, dir);
-      expectUsageError(relaySync(['ls'], { env }), /is a symbolic link; refusing/);
+      expectUsageError(await relayAsync(['ls'], { env }), /is a symbolic link; refusing/);
     } finally {
       rmSync(real, { recursive: true, force: true });
     }

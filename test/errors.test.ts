@@ -13,7 +13,7 @@ import { checkShardFile } from '../src/merge/read.js';
 import { Worktrees } from '../src/agents/worktree.js';
 import { FrameWriter } from '../src/writer/frame-writer.js';
 import { PassThrough } from 'node:stream';
-import { relaySync } from './helpers/cli.js';
+import { relayAsync } from './helpers/cli.js';
 import { tmp } from './helpers/temp.js';
 import { thrownRelayError } from './helpers/errors.js';
 
@@ -99,12 +99,12 @@ describe('the CLI edge spells options as flags', () => {
     for (const flag of Object.values(OPTION_FLAGS)) expect(flags, flag).toContain(flag);
   });
 
-  it('prints one line naming the flag for a bad value the engine rejects, exit 2, nothing on stdout', () => {
-    const r = relaySync(['fanout', '--high-water-mark', '1MiB', '--low-water-mark', '2MiB', '--task', 'x', '--', 'true']);
+  it('prints one line naming the flag for a bad value the engine rejects, exit 2, nothing on stdout', async () => {
+    const r = await relayAsync(['fanout', '--high-water-mark', '1MiB', '--low-water-mark', '2MiB', '--task', 'x', '--', 'true']);
     expect(r).toMatchObject({ status: 2, stdout: '', stderr: 'relay: --low-water-mark: must lie between 0 and the high water mark (1048576), got 2097152\n' });
   });
 
-  it('names the flag for the agent options too (--agent, --on-input, --results)', () => {
+  it('names the flag for the agent options too (--agent, --on-input, --results)', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'file'), '');
     const cases: [string[], string][] = [
@@ -113,7 +113,7 @@ describe('the CLI edge spells options as flags', () => {
       [['--results', join(dir, 'file'), '--task', 'x', '--', 'true'], `relay: --results: ${join(dir, 'file')}: not a directory`],
     ];
     for (const [args, line] of cases) {
-      const r = relaySync(['fanout', ...args], { cwd: dir });
+      const r = await relayAsync(['fanout', ...args], { cwd: dir });
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr.split('\n')).toHaveLength(2);
@@ -125,12 +125,12 @@ describe('the CLI edge spells options as flags', () => {
 describe('causes are kept', () => {
   let recorded: string[] | undefined;
   /** The frame lines of one real run (recorded once for these tests). */
-  const frameLines = (): string[] => (recorded ??= relaySync(['fanout', '-w', '1', '--', 'true']).stdout.trimEnd().split('\n'));
+  const frameLines = async (): Promise<string[]> => (recorded ??= (await relayAsync(['fanout', '-w', '1', '--', 'true'])).stdout.trimEnd().split('\n'));
 
   it('a bad line of a shard file is a BAD_FRAME naming file and line, the reader\'s error as cause', async () => {
     const dir = tempDir();
     const file = join(dir, 'shard.ndjson');
-    const lines = frameLines();
+    const lines = await frameLines();
     writeFileSync(file, [lines[0], '', lines[1], 'not json', ...lines.slice(2)].join('\n') + '\n');
     const err = await checkShardFile(file).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(FrameReadError);
@@ -146,7 +146,7 @@ describe('causes are kept', () => {
   it('a frame out of order names its line, not its count', async () => {
     const dir = tempDir();
     const file = join(dir, 'gap.ndjson');
-    const lines = frameLines();
+    const lines = await frameLines();
     writeFileSync(file, ['', lines[0], ...lines.slice(2)].join('\n') + '\n');
     await expect(checkShardFile(file)).rejects.toMatchObject({ code: 'BAD_FRAME', line: 3, message: `${file} line 3: seq 3, expected 2 (lines lost or reordered)` });
   });

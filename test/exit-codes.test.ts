@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ERROR_EXIT_CODES, EXIT, EXIT_CODES, STOP_EXIT_CODES, exitCodesHelp, exitCodesMarkdown } from '../src/exit-codes.js';
-import { ROOT, relaySync, shell } from './helpers/cli.js';
+import { ROOT, relayAsync, shell } from './helpers/cli.js';
 import { tmp } from './helpers/temp.js';
 
 const DOCS = ['README.md', 'docs/frames.md', 'docs/reliability.md'];
@@ -31,8 +31,8 @@ describe('the exit-code table', () => {
     }
   });
 
-  it('scripts/docs.js --check passes here and fails on a drifted copy, naming the file', () => {
-    const ok = shell('node scripts/docs.js --check');
+  it('scripts/docs.js --check passes here and fails on a drifted copy, naming the file', async () => {
+    const ok = await shell('node scripts/docs.js --check');
     expect(ok).toMatchObject({ status: 0, stderr: '' });
     const root = tmp('relay-docs-');
     dirs.push(root);
@@ -40,21 +40,21 @@ describe('the exit-code table', () => {
     for (const file of DOCS) cpSync(join(ROOT, file), join(root, file));
     const frames = join(root, 'docs/frames.md');
     writeFileSync(frames, readFileSync(frames, 'utf8').replace('| 130 | `interrupted` |', '| 130 | `interrupted` | (edited by hand)'));
-    const drifted = shell(`node scripts/docs.js --check --root ${root}`);
+    const drifted = await shell(`node scripts/docs.js --check --root ${root}`);
     expect(drifted.status).toBe(1);
     expect(drifted.stderr).toBe('docs/frames.md: the exit-code table differs from src/exit-codes.ts: run `npm run build` and commit it\n');
     // Regenerating repairs it.
-    expect(shell(`node scripts/docs.js --root ${root} && node scripts/docs.js --check --root ${root}`).status).toBe(0);
+    expect((await shell(`node scripts/docs.js --root ${root} && node scripts/docs.js --check --root ${root}`)).status).toBe(0);
     expect(readFileSync(frames, 'utf8')).toBe(readFileSync(join(ROOT, 'docs/frames.md'), 'utf8'));
   });
 
-  it('is what `relay fanout --help` and `relay merge --help` say', () => {
+  it('is what `relay fanout --help` and `relay merge --help` say', async () => {
     // oclif re-indents the description: compare word by word.
     const words = (text: string) => text.split(/\s+/).filter(Boolean).join(' ');
-    const fanout = words(relaySync(['fanout', '--help']).stdout);
+    const fanout = words((await relayAsync(['fanout', '--help'])).stdout);
     expect(fanout).toContain(`Exit codes: ${words(exitCodesHelp())}`);
     for (const e of EXIT_CODES) expect(fanout).toContain(`${e.code} ${e.when.replace(/`/g, '').split(' ').slice(0, 3).join(' ')}`);
-    const merge = words(relaySync(['merge', '--help']).stdout);
+    const merge = words((await relayAsync(['merge', '--help'])).stdout);
     for (const code of [0, 2, 74, 141]) expect(merge).toMatch(new RegExp(`Exit codes:.* ${code} `));
     expect(merge).not.toMatch(/ 130 interrupted/);
   });

@@ -8,7 +8,7 @@ import { openSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Frame } from '../src/frames/types.js';
-import { exited, parseFrames, shell, spawnRelay, waitForOutput } from './helpers/cli.js';
+import { exited, parseFrames, readFrames, shell, spawnRelay, waitForOutput } from './helpers/cli.js';
 import { processesMarked, waitGone } from './helpers/procs.js';
 import { tmp } from './helpers/temp.js';
 import { transcripts } from './helpers/frames.js';
@@ -55,7 +55,7 @@ describe('faults', () => {
     // Documented bound (docs/reliability.md): Node's own ~70 MiB, V8's young generation, ~2 MiB of
     // frames. Without backpressure this run passes 300 MiB and grows with the output.
     expect(peak).toBeLessThan(200 * 1024);
-    const frames = parseFrames(readFileSync(out, 'utf8'));
+    const frames = await readFrames(out);
     expect(frames.map((f) => f.seq)).toEqual(frames.map((_, i) => i + 1));
     const all = transcripts(frames);
     expect(all.size).toBe(9);
@@ -90,10 +90,10 @@ describe('faults', () => {
     expect(Date.now() - sent).toBeLessThan(3000);
   });
 
-  it('reader goes away: `relay | head -n 5` exits 141 under pipefail, promptly, with no stack trace and no process left', () => {
+  it('reader goes away: `relay | head -n 5` exits 141 under pipefail, promptly, with no stack trace and no process left', async () => {
     const mark = randomUUID();
     const started = Date.now();
-    const r = shell(`relay fanout -w 4 --progress none ${AGENT.join(' ')} --duration 10s --bytes 1MB | head -n 5 >/dev/null`, {
+    const r = await shell(`relay fanout -w 4 --progress none ${AGENT.join(' ')} --duration 10s --bytes 1MB | head -n 5 >/dev/null`, {
       env: { RELAY_TEST_MARK: mark },
     });
     expect(r.status).toBe(141);
@@ -102,14 +102,14 @@ describe('faults', () => {
     expect(processesMarked(mark)).toEqual([]);
   });
 
-  it('last bytes before exit: 200 workers that write 200 kB and exit at once lose nothing', () => {
+  it('last bytes before exit: 200 workers that write 200 kB and exit at once lose nothing', async () => {
     const dir = tmp();
     const file = join(dir, 'payload.txt');
     const payload = Array.from({ length: 2500 }, (_, i) => `line ${i} ${'abcdefghij'.repeat(7)}`).join('\n') + '\nEND-MARKER\n';
     writeFileSync(file, payload);
-    const r = shell(`relay fanout -w 200 --progress none -- cat ${file} > ${dir}/out.ndjson`);
+    const r = await shell(`relay fanout -w 200 --progress none -- cat ${file} > ${dir}/out.ndjson`);
     expect(r.status).toBe(0);
-    const all = transcripts(parseFrames(readFileSync(join(dir, 'out.ndjson'), 'utf8')));
+    const all = transcripts(await readFrames(join(dir, 'out.ndjson')));
     expect(all.size).toBe(200);
     const want = createHash('sha256').update(payload).digest('hex');
     const lost = [...all.values()].filter((t) => createHash('sha256').update(t.replaceAll('\r\n', '\n')).digest('hex') !== want);
@@ -151,14 +151,14 @@ describe('faults', () => {
     expect(await waitGone(processesMarked(mark), 2000)).toEqual([]);
   });
 
-  it('hostile output (random bytes, invalid UTF-8, NUL, lone surrogates, U+2028, a 1 MB line) keeps every stdout line one valid JSON object', () => {
+  it('hostile output (random bytes, invalid UTF-8, NUL, lone surrogates, U+2028, a 1 MB line) keeps every stdout line one valid JSON object', async () => {
     const dir = tmp();
     const script = [
       'head -c 1000000 /dev/urandom',
       "printf '\\377\\376\\000\\355\\240\\200 \\342\\200\\250 \\342\\200\\251 end\\n'",
       "head -c 1000000 /dev/zero | tr '\\0' 'x'",
     ].join('; ');
-    const r = shell(`relay fanout -w 3 --progress none -- sh -c "${script}" > ${dir}/out.ndjson && jq -c 'select(.type=="run_finished")' ${dir}/out.ndjson`);
+    const r = await shell(`relay fanout -w 3 --progress none -- sh -c "${script}" > ${dir}/out.ndjson && jq -c 'select(.type=="run_finished")' ${dir}/out.ndjson`);
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: true });
     const text = readFileSync(join(dir, 'out.ndjson'), 'utf8');
@@ -170,10 +170,10 @@ describe('faults', () => {
     expect(t.endsWith('x'.repeat(1000))).toBe(true);
   });
 
-  it('workers do not hold their siblings\' terminals (node-pty issue 657): only 0, 1, 2 are terminals', () => {
+  it('workers do not hold their siblings\' terminals (node-pty issue 657): only 0, 1, 2 are terminals', async () => {
     // The four wait for each other, so every sibling's terminal is open while each lists its own.
     const dir = tmp();
-    const r = shell(`relay fanout -w 4 --progress none -- sh -c 'touch ${dir}/{#}; while [ $(ls ${dir} | wc -l) -lt 4 ]; do sleep 0.02; done; ls -l /proc/$$/fd'`);
+    const r = await shell(`relay fanout -w 4 --progress none -- sh -c 'touch ${dir}/{#}; while [ $(ls ${dir} | wc -l) -lt 4 ]; do sleep 0.02; done; ls -l /proc/$$/fd'`);
     expect(r.status).toBe(0);
     const listings = [...transcripts(parseFrames(r.stdout)).values()];
     expect(listings).toHaveLength(4);

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { FrameReadError, readFrames, type Frame } from '../src/index.js';
 import { FrameSchemas } from '../src/frames/types.js';
-import { relaySync, shell } from './helpers/cli.js';
+import { relayAsync, shell } from './helpers/cli.js';
 
 const started = { v: 1, seq: 1, ts: 1, type: 'run_started', run_id: 'r', workers: 1, tasks: 1, command: ['true'], version: '0.1.0', cols: 80, rows: 24 };
 const stream = { v: 1, seq: 2, ts: 2, type: 'worker_stream', worker: 'w1', data: 'hi\r\n', task: 1, task_id: '1', attempt: 1 };
@@ -75,8 +75,8 @@ describe('readFrames', () => {
 });
 
 describe('relay schema', () => {
-  it('prints one JSON Schema bundle with every frame type under $defs, generated from the frame definitions', () => {
-    const r = relaySync(['schema']);
+  it('prints one JSON Schema bundle with every frame type under $defs, generated from the frame definitions', async () => {
+    const r = await relayAsync(['schema']);
     expect(r.status).toBe(0);
     const schema = JSON.parse(r.stdout);
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
@@ -88,11 +88,11 @@ describe('relay schema', () => {
     expect(schema.$defs.worker_exited.properties.exit_code).toMatchObject({ anyOf: [{ type: 'integer' }, { type: 'null' }] });
   });
 
-  it('works in a jq pipeline as its --help examples say', () => {
-    const r = shell(`relay schema | jq -r '.["$defs"] | keys[]'`);
+  it('works in a jq pipeline as its --help examples say', async () => {
+    const r = await shell(`relay schema | jq -r '.["$defs"] | keys[]'`);
     expect(r.status).toBe(0);
     expect(r.stdout.trim().split('\n')).toEqual(FrameSchemas.map((s) => s.$id).sort());
-    const help = relaySync(['schema', '--help']);
+    const help = await relayAsync(['schema', '--help']);
     expect(help.stdout).toContain('EXAMPLES');
   });
 });

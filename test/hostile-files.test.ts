@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../src/frames/encode.js';
 import { readFrames } from '../src/frames/read.js';
 import type { Frame } from '../src/frames/types.js';
-import { expectUsageError, parseFrames, relaySync, type Ran } from './helpers/cli.js';
+import { expectUsageError, parseFrames, relayAsync, type Ran } from './helpers/cli.js';
 import { tmp } from './helpers/temp.js';
 
 let dir: string;
@@ -23,17 +23,17 @@ function craft(name: string, content: (string | object)[] | Buffer): string {
 }
 
 /** The CLI with RELAY_DEBUG_STATS: its result and peak RSS in MB. */
-function measured(args: string[]): Ran & { rssMb: number } {
+async function measured(args: string[]): Promise<Ran & { rssMb: number }> {
   const stats = join(dir, `stats-${Math.random().toString(36).slice(2)}.json`);
-  const r = relaySync(args, { env: { RELAY_DEBUG_STATS: stats }, timeout: 120_000 });
+  const r = await relayAsync(args, { env: { RELAY_DEBUG_STATS: stats }, timeout: 120_000 });
   const rss = (JSON.parse(readFileSync(stats, 'utf8')) as { max_rss_bytes: number }).max_rss_bytes;
   return { ...r, rssMb: rss / MB };
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = tmp('relay-hostile-');
   const file = join(dir, 'run.ndjson');
-  const r = relaySync(['fanout', '--progress', 'none', '--output', file, '-w', '2', '--', 'bash', '-c', 'printf "héllo {%}\\n"']);
+  const r = await relayAsync(['fanout', '--progress', 'none', '--output', file, '-w', '2', '--', 'bash', '-c', 'printf "héllo {%}\\n"']);
   expect(r.status).toBe(0);
   frames = parseFrames(readFileSync(file, 'utf8'));
 }, 60_000);
@@ -56,15 +56,15 @@ describe('bad frame files: one line naming the file and the line, exit 2, nothin
   ];
 
   for (const [what, make, pattern] of cases) {
-    it(what, () => {
+    it(what, async () => {
       const file = make();
       for (const args of [['replay', file], ['summary', file]]) {
-        const r = measured(args);
+        const r = await measured(args);
         expectUsageError(r, pattern);
         expect(r.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/); // nothing from the file reaches the terminal raw
         expect(r.rssMb, `${what}: relay ${args.join(' ')} peak RSS`).toBeLessThan(300);
       }
-      const merged = relaySync(['merge', file], { timeout: 120_000 });
+      const merged = await relayAsync(['merge', file], { timeout: 120_000 });
       expect(merged.status).toBe(2);
       expect(merged.stdout).toBe('');
       expect(merged.stderr.trimEnd().split('\n')).toHaveLength(1);
@@ -74,52 +74,52 @@ describe('bad frame files: one line naming the file and the line, exit 2, nothin
 });
 
 describe('crafted but readable files', () => {
-  it('a run_started of 50000 x 50000 is shown at replay\'s limit (1000 x 1000), with a warning, in bounded memory', () => {
+  it('a run_started of 50000 x 50000 is shown at replay\'s limit (1000 x 1000), with a warning, in bounded memory', async () => {
     const file = craft('huge.ndjson', [{ ...started(), cols: 50_000, rows: 50_000 }, ...lines().slice(1)]);
-    const r = measured(['replay', file]);
+    const r = await measured(['replay', file]);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/^relay: warning: .*huge.ndjson: its terminals were 50000x50000, over replay's limit of 1000x1000; showing 1000x1000\n$/);
     expect(r.stdout).toContain('héllo 1');
     expect(r.rssMb).toBeLessThan(400);
   }, 60_000);
 
-  it('more screens than the screen budget holds is refused in one line (exit 2), with --worker and --transcript still there', () => {
+  it('more screens than the screen budget holds is refused in one line (exit 2), with --worker and --transcript still there', async () => {
     const workers = Array.from({ length: 60 }, (_, i) => i + 1);
     const stream = (w: number, seq: number): object => ({ ...frames.find((f) => f.type === 'worker_stream'), worker: `w${w}`, seq });
     const file = craft('many.ndjson', [{ ...started(), cols: 1000, rows: 1000, workers: 60 }, ...workers.map((w) => stream(w, w + 1))]);
-    const r = measured(['replay', file]);
+    const r = await measured(['replay', file]);
     expectUsageError(r, /many.ndjson: too many screens to hold at once \(\d+ at 1000x1000, at #1 on w\d+\); replay some with --worker or --task, or use --transcript/);
     expect(r.rssMb).toBeLessThan(900);
-    expect(relaySync(['replay', file, '--worker', '60']).stdout).toBe('héllo 1\n');
-    expect(relaySync(['replay', file, '--transcript']).status).toBe(0);
+    expect((await relayAsync(['replay', file, '--worker', '60'])).stdout).toBe('héllo 1\n');
+    expect((await relayAsync(['replay', file, '--transcript'])).status).toBe(0);
   }, 60_000);
 
-  it('a valid 15 MB frame is read in linear time and bounded memory (replay, summary, merge)', () => {
+  it('a valid 15 MB frame is read in linear time and bounded memory (replay, summary, merge)', async () => {
     const big = frames.map((f) => (f.type === 'worker_stream' && f.worker === 'w1' ? { ...f, data: 'y'.repeat(15 * MB) + '\r\n' } : f));
     const file = craft('big.ndjson', big);
     for (const args of [['summary', file], ['replay', file, '--transcript', '--worker', '2']]) {
-      const r = measured(args);
+      const r = await measured(args);
       expect(r.status, r.stderr).toBe(0);
       expect(r.rssMb, args.join(' ')).toBeLessThan(400);
     }
-    const merged = relaySync(['merge', file]);
+    const merged = await relayAsync(['merge', file]);
     expect(merged.status, merged.stderr).toBe(0);
     expect(parseFrames(merged.stdout).find((f) => f.type === 'worker_stream' && f.worker === 'w1')).toMatchObject({ data: expect.stringMatching(/^y{1000}/) });
   }, 120_000);
 
-  it('a file cut in the middle of a UTF-8 character is a cut-off stream: what came before, and a warning', () => {
+  it('a file cut in the middle of a UTF-8 character is a cut-off stream: what came before, and a warning', async () => {
     const bytes = Buffer.from(frames.map(encodeFrame).join(''));
     const at = bytes.lastIndexOf(Buffer.from('é')) + 1; // between the two bytes of the last "é"
     const file = craft('cut-utf8.ndjson', bytes.subarray(0, at));
-    const r = relaySync(['replay', file, '--transcript']);
+    const r = await relayAsync(['replay', file, '--transcript']);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/^relay: warning: .*cut-utf8.ndjson is cut off mid-frame at line \d+; showing what came before\n$/);
     expect(r.stdout).toContain('héllo 1');
   });
 
-  it('gaps in seq (a stream filtered with jq or grep) are fine', () => {
+  it('gaps in seq (a stream filtered with jq or grep) are fine', async () => {
     const file = craft('w2-only.ndjson', lines().filter((f) => !('worker' in f) || (f as { worker: string }).worker === 'w2'));
-    const r = relaySync(['replay', file, '--transcript']);
+    const r = await relayAsync(['replay', file, '--transcript']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toBe('── #2 on w2 (exit 0) ──\nhéllo 2\n');
   });
@@ -128,7 +128,7 @@ describe('crafted but readable files', () => {
 describe('lone surrogates never reach a frame', () => {
   it('a JSON task with "\\ud800" gives frames that a strict UTF-8 JSON reader takes, with U+FFFD in its place', async () => {
     const tasks = craft('tasks.ndjson', ['{"id":"a\\ud800","prompt":"x\\udfffy \\\\ud800"}']);
-    const r = relaySync(['fanout', '--progress', 'none', '--tasks', tasks, '--', 'echo', '{}']);
+    const r = await relayAsync(['fanout', '--progress', 'none', '--tasks', tasks, '--', 'echo', '{}']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).not.toMatch(/(?<!\\)(\\\\)*\\ud[89a-f]/i);
     new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(r.stdout));

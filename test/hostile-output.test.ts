@@ -7,16 +7,16 @@ import { execFileSync } from 'node:child_process';
 import { openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exited, parseFrames, relaySync, spawnRelay } from './helpers/cli.js';
+import { exited, parseFrames, relayAsync, spawnRelay } from './helpers/cli.js';
 import { tmp } from './helpers/temp.js';
 
 const STACK = /Error:|\n\s+at |node:internal/;
 const FANOUT = ['fanout', '-w', '3', '--progress', 'plain', '--', 'bash', '-c', 'seq 1 3000; exit $(( {} == 2 ))'];
 
 /** A saved run for the commands that read one. */
-function savedRun(dir: string): string {
+async function savedRun(dir: string): Promise<string> {
   const file = join(dir, 'run.ndjson');
-  const r = relaySync(['fanout', '-w', '2', '--progress', 'none', '--output', file, '--', 'bash', '-c', 'seq 1 500']);
+  const r = await relayAsync(['fanout', '-w', '2', '--progress', 'none', '--output', file, '--', 'bash', '-c', 'seq 1 500']);
   expect(r.status).toBe(0);
   return file;
 }
@@ -49,7 +49,7 @@ async function run(args: string[], stdio: ['ignore', number | 'pipe', number | '
 describe('output fails', { timeout: 300_000 }, () => {
   it('stdout on a full disk (/dev/full): every command prints one line naming stdout and ENOSPC and exits 74', async () => {
     const dir = tmp();
-    const cases = Object.entries(corpus(savedRun(dir)));
+    const cases = Object.entries(corpus(await savedRun(dir)));
     const results = await Promise.all(cases.map(([name, args]) => run(name === 'fanout' ? [...args.slice(0, 4), 'none', ...args.slice(5)] : args, ['ignore', openSync('/dev/full', 'w'), 'pipe'])));
     for (const [i, [name]] of cases.entries()) {
       const r = results[i]!;
@@ -58,8 +58,8 @@ describe('output fails', { timeout: 300_000 }, () => {
     }
   });
 
-  it('--output on a full disk names the file and ENOSPC, exits 74', () => {
-    const r = relaySync(['fanout', '-w', '2', '--progress', 'plain', '--output', '/dev/full', '--', 'bash', '-c', 'seq 1 3000']);
+  it('--output on a full disk names the file and ENOSPC, exits 74', async () => {
+    const r = await relayAsync(['fanout', '-w', '2', '--progress', 'plain', '--output', '/dev/full', '--', 'bash', '-c', 'seq 1 3000']);
     expect(r.status).toBe(74);
     expect(r.stderr).not.toMatch(STACK);
     expect(r.stderr.trimEnd().split('\n').at(-1)).toMatch(/^relay: cannot write to \/dev\/full: ENOSPC/);
@@ -67,7 +67,7 @@ describe('output fails', { timeout: 300_000 }, () => {
 
   it('stdout whose reader left at once: every command exits 141 without a stack trace; fanout names stdout and EPIPE', async () => {
     const dir = tmp();
-    const cases = Object.entries(corpus(savedRun(dir)));
+    const cases = Object.entries(corpus(await savedRun(dir)));
     const results = await Promise.all(cases.map(([, args]) => run(args, ['ignore', 'pipe', 'pipe'], 'stdout')));
     for (const [i, [name]] of cases.entries()) {
       const r = results[i]!;
@@ -79,7 +79,7 @@ describe('output fails', { timeout: 300_000 }, () => {
 
   it.each(['closed', 'full'] as const)('stderr %s (closed: its reader left at once; full: /dev/full): frames and exit status are untouched', async (stderrHow) => {
     const dir = tmp();
-    const file = savedRun(dir);
+    const file = await savedRun(dir);
     const expected = { fanout: 1, merge: 0, summary: 0, replay: 0, transcript: 0, schema: 0 } as Record<string, number>;
     const cases = Object.entries(corpus(file)).map(([name, args]) => [name, args, stderrHow] as const);
     const results = await Promise.all(

@@ -3,7 +3,7 @@ import { LineAssembler, toLines } from '../src/lines/assembler.js';
 import { withLines, resolveLineMode } from '../src/lines/line-mode.js';
 import type { FrameBody } from '../src/frames/types.js';
 import { fanout, type Frame } from '../src/index.js';
-import { checkFrame, parseFrames, relaySync } from './helpers/cli.js';
+import { checkFrame, parseFrames, relayAsync } from './helpers/cli.js';
 
 const lines = (frames: Frame[], worker = 'w1'): string[] =>
   frames.flatMap((f) => (f.type === 'worker_line' && f.worker === worker ? [f.text] : []));
@@ -93,8 +93,8 @@ describe('line mode (worker_line frames)', () => {
     expect(own.at(-1)).toBe('worker_exited');
   });
 
-  it('the built-in agent\'s banner, spinner and text come out as these exact lines (spinner resolved away)', () => {
-    const r = relaySync(['fanout', '-w', '1', '--lines', '--progress', 'none', '--', process.execPath, 'dist/sim/main.js', '--seed', '7', '--bytes', '120', '--tools', '1', '--duration', '0']);
+  it('the built-in agent\'s banner, spinner and text come out as these exact lines (spinner resolved away)', async () => {
+    const r = await relayAsync(['fanout', '-w', '1', '--lines', '--progress', 'none', '--', process.execPath, 'dist/sim/main.js', '--seed', '7', '--bytes', '120', '--tools', '1', '--duration', '0']);
     expect(r.status).toBe(0);
     const frames = parseFrames(r.stdout);
     const raw = frames.flatMap((f) => (f.type === 'worker_stream' ? [f.data] : [])).join('');
@@ -114,9 +114,9 @@ describe('line mode (worker_line frames)', () => {
     expect(types.lastIndexOf('worker_line')).toBeLessThan(types.indexOf('worker_exited'));
   });
 
-  it('--no-stream drops worker_stream frames and implies --lines; 200 spinner redraws give one line', () => {
+  it('--no-stream drops worker_stream frames and implies --lines; 200 spinner redraws give one line', async () => {
     const script = 'for i in $(seq 200); do printf "\\r%s Thinking…" "$((i % 10))"; done; printf "\\n"';
-    const r = relaySync(['fanout', '-w', '2', '--no-stream', '--progress', 'none', '--', 'bash', '-c', script]);
+    const r = await relayAsync(['fanout', '-w', '2', '--no-stream', '--progress', 'none', '--', 'bash', '-c', script]);
     expect(r.status).toBe(0);
     const frames = parseFrames(r.stdout);
     expect(frames.filter((f) => f.type === 'worker_stream')).toHaveLength(0);

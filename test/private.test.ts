@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Frame, WorkerExited } from '../src/frames/types.js';
-import { parseFrames, relaySync } from './helpers/cli.js';
+import { parseFrames, relayAsync } from './helpers/cli.js';
 import { tmp } from './helpers/temp.js';
 
 const IDENTITY = ['-c', 'user.name=relay test', '-c', 'user.email=test@relay.invalid', '-c', 'commit.gpgsign=false'];
@@ -31,11 +31,11 @@ function makeRepo(): string {
 const exitedOf = (frames: Frame[]): WorkerExited[] => frames.filter((f): f is WorkerExited => f.type === 'worker_exited');
 
 describe('worktrees', () => {
-  it('live in a folder of their own run, mode 0700, under a name nobody can predict, removed afterwards', () => {
+  it('live in a folder of their own run, mode 0700, under a name nobody can predict, removed afterwards', async () => {
     const repo = makeRepo();
     const paths: string[] = [];
     for (const keep of [true, true, false]) {
-      const r = relaySync(['fanout', '--task', 'a', '--worktree', ...(keep ? ['--keep-worktrees'] : []), '--progress', 'none', '--', 'sh', '-c', 'pwd', '_', '{}'], { cwd: repo });
+      const r = await relayAsync(['fanout', '--task', 'a', '--worktree', ...(keep ? ['--keep-worktrees'] : []), '--progress', 'none', '--', 'sh', '-c', 'pwd', '_', '{}'], { cwd: repo });
       expect(r.status, r.stderr).toBe(0);
       const wt = exitedOf(parseFrames(r.stdout))[0]!.worktree!;
       paths.push(wt.path);
@@ -56,12 +56,12 @@ describe('worktrees', () => {
     }
   });
 
-  it("keeps a task's cwd inside its worktree: ../.., /, a path through .. or a symbolic link out cannot start", () => {
+  it("keeps a task's cwd inside its worktree: ../.., /, a path through .. or a symbolic link out cannot start", async () => {
     const repo = makeRepo();
     const tasks = join(tmp('relay-private-tasks-'), 'tasks.ndjson');
     const cwds = ['sub', '../../..', '/', 'sub/../..', 'root-link', 'root-link/etc', '/etc'];
     writeFileSync(tasks, cwds.map((cwd, i) => JSON.stringify({ id: `t${i}`, prompt: 'x', cwd })).join('\n') + '\n');
-    const r = relaySync(['fanout', '--tasks', tasks, '--worktree', '--progress', 'none', '--', 'sh', '-c', 'pwd; cat file.txt', '_', '{}'], { cwd: repo });
+    const r = await relayAsync(['fanout', '--tasks', tasks, '--worktree', '--progress', 'none', '--', 'sh', '-c', 'pwd; cat file.txt', '_', '{}'], { cwd: repo });
     const byTask = new Map(exitedOf(parseFrames(r.stdout)).map((f) => [f.task, f]));
     expect(byTask.get(1)!.exit_code).toBe(0);
     for (let task = 2; task <= cwds.length; task++) {
@@ -85,18 +85,18 @@ describe('relay.config.json', () => {
   }
   const agentEvents = (stdout: string): number => parseFrames(stdout).filter((f) => f.type === 'agent_event').length;
 
-  it('says on stderr which file is used, which built-in it replaces, and that its default agent runs the tasks', () => {
+  it('says on stderr which file is used, which built-in it replaces, and that its default agent runs the tasks', async () => {
     const dir = configured();
-    const plain = relaySync(['fanout', '--task', 'hello', '--progress', 'none'], { cwd: dir });
+    const plain = await relayAsync(['fanout', '--task', 'hello', '--progress', 'none'], { cwd: dir });
     expect(plain.status).toBe(0);
     expect(agentEvents(plain.stdout)).toBeGreaterThan(0); // the config's agent ran…
     expect(plain.stderr).toBe(`relay: using relay.config.json (${join(dir, 'relay.config.json')}; --no-config to ignore it); its preset claude replaces the built-in; its defaults.agent runs sim on every task\n`); // …and said so
   });
 
-  it('is ignored with --no-config or RELAY_NO_CONFIG=1: the built-ins, the flags, no notice', () => {
+  it('is ignored with --no-config or RELAY_NO_CONFIG=1: the built-ins, the flags, no notice', async () => {
     const dir = configured();
     for (const [args, env] of [[['--no-config'], {}], [[], { RELAY_NO_CONFIG: '1' }]] as const) {
-      const r = relaySync(['fanout', '--task', 'hello', '--progress', 'none', ...args], { cwd: dir, env });
+      const r = await relayAsync(['fanout', '--task', 'hello', '--progress', 'none', ...args], { cwd: dir, env });
       expect(r.status).toBe(0);
       expect(r.stderr).toBe('');
       expect(agentEvents(r.stdout)).toBe(0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lastLine } from '../src/progress/last-line.js';
-import { parseFrames, relaySync } from './helpers/cli.js';
+import { parseFrames, relayAsync } from './helpers/cli.js';
 import { fanoutOnTerminal, gate, type Seen } from './helpers/terminal.js';
 
 /** A worker's row as it ends: icon, id, time, size. */
@@ -108,8 +108,8 @@ describe('plain progress (CI): failures in the log', () => {
   // 30 numbered lines, coloured, with a redrawn progress line in the middle; worker 2 fails.
   const noisy = ['sh', '-c', 'for i in $(seq 1 30); do printf "\\033[1;31mline %s of {#}\\033[0m\\r\\n" $i; [ $i = 15 ] && printf "50%%\\r80%%\\r\\033[2K100%%\\r\\n"; done; exit $(({#} == 2))'];
 
-  it('prints the last 20 lines of each failed task as plain text, and nothing of the others', () => {
-    const r = relaySync(['fanout', '-w', '3', '--', ...noisy], { env: { CI: 'true' } });
+  it('prints the last 20 lines of each failed task as plain text, and nothing of the others', async () => {
+    const r = await relayAsync(['fanout', '-w', '3', '--', ...noisy], { env: { CI: 'true' } });
     expect(r.status).toBe(1);
     const tail = r.stderr.split('\n').filter((l) => l.startsWith('w2 | '));
     // The redrawn progress line is one line, as it finally showed.
@@ -120,22 +120,22 @@ describe('plain progress (CI): failures in the log', () => {
     expect(r.stderr).not.toContain('\x1b');
   });
 
-  it('--failure-lines N sets how many (0: none); a cancelled task is no failure and shows none', () => {
-    const three = relaySync(['fanout', '-w', '3', '--failure-lines', '3', '--', ...noisy], { env: { CI: 'true' } });
+  it('--failure-lines N sets how many (0: none); a cancelled task is no failure and shows none', async () => {
+    const three = await relayAsync(['fanout', '-w', '3', '--failure-lines', '3', '--', ...noisy], { env: { CI: 'true' } });
     expect(three.stderr.split('\n').filter((l) => l.startsWith('w2 | '))).toEqual(['w2 | line 28 of 2', 'w2 | line 29 of 2', 'w2 | line 30 of 2']);
-    const none = relaySync(['fanout', '-w', '3', '--failure-lines', '0', '--', ...noisy], { env: { CI: 'true' } });
+    const none = await relayAsync(['fanout', '-w', '3', '--failure-lines', '0', '--', ...noisy], { env: { CI: 'true' } });
     expect(none.stderr).not.toMatch(/ \| /);
     // w1 fails at once; w2 is stopped by --fail-fast: cancelled, in words, and without a tail.
     const g = gate();
-    const fast = relaySync(['fanout', '-w', '2', '--fail-fast', '--', 'sh', '-c', `echo out {#}; [ {#} = 1 ] && { ${g.wait}; exit 3; }; touch ${g.path}; sleep 30`], { env: { CI: 'true' } });
+    const fast = await relayAsync(['fanout', '-w', '2', '--fail-fast', '--', 'sh', '-c', `echo out {#}; [ {#} = 1 ] && { ${g.wait}; exit 3; }; touch ${g.path}; sleep 30`], { env: { CI: 'true' } });
     expect(fast.stderr).toMatch(/^relay: w2 cancelled after /m);
     expect(fast.stderr).toMatch(/^w1 \| out 1$/m);
     expect(fast.stderr).not.toMatch(/^w2 \| /m);
     expect(fast.stderr).toMatch(/^relay: run stopped after the first failure \([\d.]+s\): 2 workers: 1 failed, 1 cancelled$/m);
   });
 
-  it('--tag: every line of every worker as it comes, after "wN | ", the unfinished last line included', () => {
-    const r = relaySync(['fanout', '-w', '2', '--tag', '--', 'sh', '-c', 'printf "\\033[32mone {#}\\033[0m\\r\\ntwo {#}\\r\\nno newline {#}"'], { env: { CI: 'true' } });
+  it('--tag: every line of every worker as it comes, after "wN | ", the unfinished last line included', async () => {
+    const r = await relayAsync(['fanout', '-w', '2', '--tag', '--', 'sh', '-c', 'printf "\\033[32mone {#}\\033[0m\\r\\ntwo {#}\\r\\nno newline {#}"'], { env: { CI: 'true' } });
     expect(r.status).toBe(0);
     for (const w of [1, 2]) {
       expect(r.stderr.split('\n').filter((l) => l.startsWith(`w${w} | `))).toEqual([`w${w} | one ${w}`, `w${w} | two ${w}`, `w${w} | no newline ${w}`]);

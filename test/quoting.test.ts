@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { findPreset, presetCommand } from '../src/agents/presets.js';
 import type { WorkerStream } from '../src/frames/types.js';
 import { fillTemplate } from '../src/tasks/template.js';
-import { expectUsageError, parseFrames, relaySync } from './helpers/cli.js';
+import { expectUsageError, parseFrames, relayAsync } from './helpers/cli.js';
 import { tmp } from './helpers/temp.js';
 
 const dir = tmp('relay-quoting-');
@@ -60,8 +60,8 @@ describe('placeholders in shell scripts', () => {
     ['an assignment, sh', ['sh', '-c', 'x={}; printf "<%s>" "$x"'], (t: string) => `<${t}>`],
     ["the README's example, bash", ['bash', '-c', 'echo "task {#} ({id}) on w{%}: $1"', '_', '{}'], (t: string, i: number, slot: string) => `task ${i + 1} (${idOf(i)}) on w${slot}: ${t}\n`],
     ['a script given as text appended to sh -c', ['sh', '-c'], () => null],
-  ])('%s: nothing executes and the text arrives byte for byte', (_label, command, expected) => {
-    const r = relaySync(['fanout', '--tasks', file, '--workers', '4', '--progress', 'none', '--', ...command], { timeout: 240_000 });
+  ])('%s: nothing executes and the text arrives byte for byte', async (_label, command, expected) => {
+    const r = await relayAsync(['fanout', '--tasks', file, '--workers', '4', '--progress', 'none', '--', ...command], { timeout: 240_000 });
     expect(existsSync(CANARY)).toBe(false);
     const got = outputs(r.stdout);
     const slot = slots(r.stdout);
@@ -72,10 +72,10 @@ describe('placeholders in shell scripts', () => {
     if (command.length > 2) expect(r.status).toBe(0);
   });
 
-  it('{raw} pastes the text as code, as documented (and the canary shows it)', () => {
+  it('{raw} pastes the text as code, as documented (and the canary shows it)', async () => {
     const raw = join(dir, 'raw.txt');
     writeFileSync(raw, `${touch}\n`);
-    const r = relaySync(['fanout', '--tasks', raw, '--progress', 'none', '--', 'sh', '-c', '{raw}']);
+    const r = await relayAsync(['fanout', '--tasks', raw, '--progress', 'none', '--', 'sh', '-c', '{raw}']);
     expect(r.status).toBe(0);
     expect(existsSync(CANARY)).toBe(true);
   });
@@ -89,8 +89,8 @@ describe('placeholders in shell scripts', () => {
     ["python's code", ['python3', '-c', 'print("{}")']],
     ["node's code", ['node', '-e', 'console.log("{}")']],
     ["fish's script", ['fish', '-c', 'echo {}']],
-  ])('refuses a placeholder %s before anything runs: one line, exit 2', (_label, command) => {
-    expectUsageError(relaySync(['fanout', '--task', 'x', '--', ...command]), /command: \{(id)?\} .*(cannot be quoted safely|relay quotes task text only for POSIX shells)/);
+  ])('refuses a placeholder %s before anything runs: one line, exit 2', async (_label, command) => {
+    expectUsageError(await relayAsync(['fanout', '--task', 'x', '--', ...command]), /command: \{(id)?\} .*(cannot be quoted safely|relay quotes task text only for POSIX shells)/);
   });
 
   it('leaves numbers, ordinary arguments and other programs\' arguments as they are', () => {
@@ -101,18 +101,18 @@ describe('placeholders in shell scripts', () => {
     expect(fillTemplate(['env', 'A=1', 'sh', '-ec', 'echo {}'], values)).toEqual(['env', 'A=1', 'sh', '-ec', `echo 'a '\\''b'\\'' $(c)'`]);
   });
 
-  it('refuses a task with a NUL character (an argument would silently end there)', () => {
+  it('refuses a task with a NUL character (an argument would silently end there)', async () => {
     const nul = join(dir, 'nul.ndjson');
     writeFileSync(nul, '{"prompt": "a\\u0000; rm -rf /"}\n');
-    expectUsageError(relaySync(['fanout', '--tasks', nul, '--', 'sh', '-c', 'echo {}']), /NUL/);
+    expectUsageError(await relayAsync(['fanout', '--tasks', nul, '--', 'sh', '-c', 'echo {}']), /NUL/);
   });
 });
 
 describe('agent presets: a task that looks like a flag stays the prompt', () => {
   const FLAGS = ['--dangerously-skip-permissions', '--yolo', '-y', '--ask', '--help', '-'];
 
-  it('the built-in agent gets "--ask" as its prompt and does not ask', () => {
-    const r = relaySync(['fanout', '--agent', 'sim', ...FLAGS.map((t) => `--task=${t}`), '--progress', 'none', '--', '--duration', '0'], { env: { NO_COLOR: '1' } });
+  it('the built-in agent gets "--ask" as its prompt and does not ask', async () => {
+    const r = await relayAsync(['fanout', '--agent', 'sim', ...FLAGS.map((t) => `--task=${t}`), '--progress', 'none', '--', '--duration', '0'], { env: { NO_COLOR: '1' } });
     expect(r.status).toBe(0);
     const out = outputs(r.stdout);
     FLAGS.forEach((t, i) => expect(out.get(i + 1)).toContain(`"prompt":${JSON.stringify(t)}`));

@@ -4,23 +4,23 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Frame, RunFinished } from '../src/frames/types.js';
-import { parseFrames, relaySync } from './helpers/cli.js';
+import { parseFrames, relayAsync } from './helpers/cli.js';
 import { ofType } from './helpers/frames.js';
 import { tmp } from './helpers/temp.js';
 
 const finished = (frames: Frame[]): RunFinished => frames.at(-1) as RunFinished;
 
-function run(args: string[], agentArgs: string[] = []): { status: number | null; stderr: string; frames: Frame[] } {
+async function run(args: string[], agentArgs: string[] = []): Promise<{ status: number | null; stderr: string; frames: Frame[] }> {
   const dir = tmp();
-  const r = relaySync(['fanout', '--progress', 'none', ...args, '--', ...agentArgs], { env: { XDG_RUNTIME_DIR: dir, RELAY_SIM_RATE_LIMIT_DIR: join(dir, 'limits') } });
+  const r = await relayAsync(['fanout', '--progress', 'none', ...args, '--', ...agentArgs], { env: { XDG_RUNTIME_DIR: dir, RELAY_SIM_RATE_LIMIT_DIR: join(dir, 'limits') } });
   return { status: r.status, stderr: r.stderr, frames: parseFrames(r.stdout) };
 }
 
 const TASKS = ['--task', 'one', '--task', 'two', '--task', 'three', '--task', 'four'];
 
 describe('rate limits', () => {
-  it('attempts that hit a limit run again after its reset without spending --retries; launches pause, the concurrency drops, the run ends ok', () => {
-    const r = run(['--agent', 'sim', ...TASKS, '-w', '4', '--retries', '0'], ['--duration', '300ms', '--rate-limit', '3', '--rate-limit-reset', '1s']);
+  it('attempts that hit a limit run again after its reset without spending --retries; launches pause, the concurrency drops, the run ends ok', async () => {
+    const r = await run(['--agent', 'sim', ...TASKS, '-w', '4', '--retries', '0'], ['--duration', '300ms', '--rate-limit', '3', '--rate-limit-reset', '1s']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const { frames } = r;
@@ -49,8 +49,8 @@ describe('rate limits', () => {
     expect(resumed[0]!.concurrency).toBeLessThan(4);
   });
 
-  it('a limit spends no retry: limited once, then failing, a task still gets its --retries 1', () => {
-    const r = run(['--agent', 'sim', '--task', 'one', '--retries', '1', '--retry-delay', '100ms'], ['--duration', '0', '--rate-limit', '1', '--rate-limit-reset', '500ms', '--exit-code', '3']);
+  it('a limit spends no retry: limited once, then failing, a task still gets its --retries 1', async () => {
+    const r = await run(['--agent', 'sim', '--task', 'one', '--retries', '1', '--retry-delay', '100ms'], ['--duration', '0', '--rate-limit', '1', '--rate-limit-reset', '500ms', '--exit-code', '3']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(1);
     const exits = ofType(r.frames, 'worker_exited');
@@ -60,8 +60,8 @@ describe('rate limits', () => {
     expect(finished(r.frames)).toMatchObject({ ok: false, attempts: 3, failed_tasks: [expect.objectContaining({ task_id: '1', attempts: 3 })] });
   });
 
-  it('--stagger DURATION: launches at least that far apart', () => {
-    const r = run(['--task', 'a', '--task', 'b', '--task', 'c', '-w', '3', '--stagger', '400ms'], ['sh', '-c', 'exit 0']);
+  it('--stagger DURATION: launches at least that far apart', async () => {
+    const r = await run(['--task', 'a', '--task', 'b', '--task', 'c', '-w', '3', '--stagger', '400ms'], ['sh', '-c', 'exit 0']);
     expect(r.status).toBe(0);
     const starts = ofType(r.frames, 'worker_started').map((s) => s.ts);
     expect(starts).toHaveLength(3);
@@ -71,15 +71,15 @@ describe('rate limits', () => {
     expect(ofType(r.frames, 'run_paused')).toHaveLength(0);
   });
 
-  it('bad --stagger and sim --rate-limit values: one line on stderr, exit 2', () => {
+  it('bad --stagger and sim --rate-limit values: one line on stderr, exit 2', async () => {
     for (const args of [['--stagger', 'soon'], ['--stagger', '-1s']]) {
-      const r = relaySync(['fanout', '--progress', 'none', '--task', 'a', ...args, '--', 'true']);
+      const r = await relayAsync(['fanout', '--progress', 'none', '--task', 'a', ...args, '--', 'true']);
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
     for (const args of [['--rate-limit', 'x'], ['--rate-limit', '2']]) {
-      const r = relaySync(['agent', '--events', ...args], { env: { RELAY_SIM_RATE_LIMIT_DIR: '' } });
+      const r = await relayAsync(['agent', '--events', ...args], { env: { RELAY_SIM_RATE_LIMIT_DIR: '' } });
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/--rate-limit/);
     }

@@ -7,17 +7,17 @@ import pty from 'node-pty';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../src/frames/encode.js';
 import type { Frame } from '../src/frames/types.js';
-import { parseFrames, RELAY, relaySync, shell } from './helpers/cli.js';
+import { parseFrames, RELAY, relayAsync, shell } from './helpers/cli.js';
 import { tmp } from './helpers/temp.js';
 
 let dir: string;
 let frames: Frame[];
 const ENTER = '\x1b[?1049h\x1b[?25l\x1b[?1000h';
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = tmp('relay-live-');
   const file = join(dir, 'run.ndjson');
-  const r = relaySync(['fanout', '--progress', 'none', '--output', file, '-w', '1', '--', 'bash', '-c', `printf '${ENTER.replaceAll('\x1b', '\\033')}hello\\n'; sleep 1; printf 'second\\n'`]);
+  const r = await relayAsync(['fanout', '--progress', 'none', '--output', file, '-w', '1', '--', 'bash', '-c', `printf '${ENTER.replaceAll('\x1b', '\\033')}hello\\n'; sleep 1; printf 'second\\n'`]);
   expect(r.status, r.stderr).toBe(0);
   frames = parseFrames(readFileSync(file, 'utf8'));
 }, 60_000);
@@ -81,11 +81,11 @@ describe('relay replay --live leaves the terminal as it found it', () => {
     expect(after(out, 'second')).toContain('\x1b[?25h');
   }, 60_000);
 
-  it('when its reader goes away (| head -c 1): exit 141, nothing on stderr, nothing added to a pipe', () => {
-    const r = shell(`relay replay "${withGap('pipe.ndjson', 300)}" --live --max-delay 1s | head -c 1; echo "status \${PIPESTATUS[0]}"`);
+  it('when its reader goes away (| head -c 1): exit 141, nothing on stderr, nothing added to a pipe', async () => {
+    const r = await shell(`relay replay "${withGap('pipe.ndjson', 300)}" --live --max-delay 1s | head -c 1; echo "status \${PIPESTATUS[0]}"`);
     expect(r.stdout).toBe('\x1bstatus 141\n');
     expect(r.stderr).toBe('');
-    const piped = relaySync(['replay', withGap('piped.ndjson', 10), '--live', '--max-delay', '10ms']);
+    const piped = await relayAsync(['replay', withGap('piped.ndjson', 10), '--live', '--max-delay', '10ms']);
     expect(piped.stdout).toBe(`${ENTER}hello\r\nsecond\r\n`);
   }, 60_000);
 });

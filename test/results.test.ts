@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +5,7 @@ import { ResultsWriter, plainScreen, plainText, type Manifest } from '../src/age
 import { AgentSession } from '../src/agents/session.js';
 import { RelayError } from '../src/errors.js';
 import type { AgentEvent, FrameBody } from '../src/frames/types.js';
-import { ROOT } from './helpers/cli.js';
+import { ROOT, run } from './helpers/cli.js';
 import { tmp } from './helpers/temp.js';
 
 const tempDir = (): string => tmp('relay-results-');
@@ -29,8 +28,8 @@ const manifestOf = (dir: string): Manifest => JSON.parse(readFileSync(join(dir, 
 const listed = (m: Manifest): string[] => m.tasks.flatMap((t) => Object.values(t.files)).sort();
 
 /** The built-in agent's output as a terminal delivers it ("\r\n"), in uneven chunks. */
-function agentOutput(args: string[]): string[] {
-  const out = spawnSync(process.execPath, [join(ROOT, 'dist/sim/main.js'), '--duration', '0', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '' } }).stdout.replaceAll('\n', '\r\n');
+async function agentOutput(args: string[]): Promise<string[]> {
+  const out = (await run(process.execPath, [join(ROOT, 'dist/sim/main.js'), '--duration', '0', ...args], { env: { NO_COLOR: '' } })).stdout.replaceAll('\n', '\r\n');
   const chunks: string[] = [];
   for (let i = 0, n = 1; i < out.length; i += n, n = (n * 7) % 97 + 1) chunks.push(out.slice(i, i + n));
   return chunks;
@@ -45,14 +44,14 @@ describe('the results folder', () => {
     // Task 1: an agent with an event stream, through an agent session.
     const t1 = results.task({ id: 'fix cache', number: 1, worker: 'w1', prompt: 'fix the cache' });
     const session = new AgentSession({ source: { worker: 'w1', task: 1, task_id: 'fix cache', attempt: 1 }, events: 'sim', emit: (b) => t1.event(b as FrameBody<AgentEvent>), write: () => {}, fail: () => {} });
-    const chunks1 = agentOutput(['--events', '--seed', '2', '--tools', '2', '--prompt', 'fix the cache']);
+    const chunks1 = await agentOutput(['--events', '--seed', '2', '--tools', '2', '--prompt', 'fix the cache']);
     for (const c of chunks1) t1.write(c), session.onText(c);
     session.end();
     await t1.finish({ exitCode: 0, signal: null, reason: 'exit', durationMs: 1200, resultText: session.resultText, agent: session.totals, diff: 'diff --git a/x b/x\n' });
 
     // Task 2: a terminal agent (colour, spinner), no event stream, failed.
     const t2 = results.task({ id: '2', number: 2, worker: 'w2' });
-    const chunks2 = agentOutput(['--seed', '3', '--tools', '1', '--exit-code', '4']);
+    const chunks2 = await agentOutput(['--seed', '3', '--tools', '1', '--exit-code', '4']);
     for (const c of chunks2) t2.write(c);
     await t2.finish({ exitCode: 4, signal: null, reason: 'exit', durationMs: 800 });
     const manifest = results.close({ ok: false, exitCode: 1, reason: 'completed' });

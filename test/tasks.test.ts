@@ -7,7 +7,7 @@ import stripAnsi from 'strip-ansi';
 import { describe, expect, it } from 'vitest';
 import type { Frame, RunFinished, WorkerExited, WorkerStarted } from '../src/frames/types.js';
 import { fanout } from '../src/index.js';
-import { expectUsageError, parseFrames, relaySync } from './helpers/cli.js';
+import { expectUsageError, parseFrames, relayAsync } from './helpers/cli.js';
 import { processesMarked, waitGone } from './helpers/procs.js';
 import { tmp } from './helpers/temp.js';
 import { byAttempt, ofType, transcripts as allTranscripts } from './helpers/frames.js';
@@ -26,12 +26,12 @@ const finished = (frames: Frame[]): RunFinished => frames.at(-1) as RunFinished;
 const transcripts = (frames: Frame[]): Map<string, string> => allTranscripts(frames, byAttempt);
 
 describe('task lists', () => {
-  it('runs 40 tasks on 9 workers: each exactly once, at most 9 at a time, every attempt bracketed on its slot', () => {
+  it('runs 40 tasks on 9 workers: each exactly once, at most 9 at a time, every attempt bracketed on its slot', async () => {
     const lines = Array.from({ length: 40 }, (_, i) => `task number ${i + 1}`);
     // Tasks 1..9 (the first wave) wait until all nine run: only true concurrency of 9 gets past it.
     const dir = tmp();
     const script = `touch ${dir}/{#}; if [ {#} -le 9 ]; then while [ $(ls ${dir} | wc -l) -lt 9 ]; do sleep 0.02; done; fi; echo "ran: $RELAY_TASK"`;
-    const r = relaySync(['fanout', '--tasks', tasksFile(lines), '--workers', '9', '--progress', 'none', '--', 'sh', '-c', script]);
+    const r = await relayAsync(['fanout', '--tasks', tasksFile(lines), '--workers', '9', '--progress', 'none', '--', 'sh', '-c', script]);
     expect(r.status).toBe(0);
     const frames = parseFrames(r.stdout);
     expect(frames.map((f) => f.seq)).toEqual(frames.map((_, i) => i + 1));
@@ -62,10 +62,10 @@ describe('task lists', () => {
     expect(finished(frames).slowest).toHaveLength(5);
   });
 
-  it('fills {} {#} {id} {%}, sets RELAY_TASK / RELAY_TASK_ID, and honours a JSON line\'s cwd and env', () => {
+  it('fills {} {#} {id} {%}, sets RELAY_TASK / RELAY_TASK_ID, and honours a JSON line\'s cwd and env', async () => {
     const dir = tmp();
     const file = tasksFile(['plain text task', '', JSON.stringify({ id: 'json-task', prompt: 'from {json}', cwd: dir, env: { EXTRA: 'x1' } })]);
-    const r = relaySync(['fanout', '--tasks', file, '-w', '1', '--progress', 'none', '--', 'sh', '-c', 'echo "[$1][$2][$3][$4][$RELAY_TASK][$RELAY_TASK_ID][$(pwd)][$EXTRA]"', '_', '{}', '{#}', '{id}', 'w{%}']);
+    const r = await relayAsync(['fanout', '--tasks', file, '-w', '1', '--progress', 'none', '--', 'sh', '-c', 'echo "[$1][$2][$3][$4][$RELAY_TASK][$RELAY_TASK_ID][$(pwd)][$EXTRA]"', '_', '{}', '{#}', '{id}', 'w{%}']);
     expect(r.status).toBe(0);
     const frames = parseFrames(r.stdout);
     const all = transcripts(frames);
@@ -75,8 +75,8 @@ describe('task lists', () => {
     expect(ofType(frames, 'worker_exited').map((f) => [f.task, f.task_id, f.attempt])).toEqual([[1, '1', 1], [2, 'json-task', 1]]);
   });
 
-  it('appends the task as the last argument when the command has no placeholder; reads --tasks - from stdin', () => {
-    const r = relaySync(['fanout', '--tasks', '-', '--task', 'third one', '--progress', 'none', '--', 'sh', '-c', 'echo "[$#][$1]"', '_'], { input: 'first task\nsecond task\n' });
+  it('appends the task as the last argument when the command has no placeholder; reads --tasks - from stdin', async () => {
+    const r = await relayAsync(['fanout', '--tasks', '-', '--task', 'third one', '--progress', 'none', '--', 'sh', '-c', 'echo "[$#][$1]"', '_'], { input: 'first task\nsecond task\n' });
     expect(r.status).toBe(0);
     const all = transcripts(parseFrames(r.stdout));
     expect([...all.keys()].sort()).toEqual(['1/1', '2/1', '3/1']);
@@ -84,14 +84,14 @@ describe('task lists', () => {
     expect(all.get('3/1')).toBe('[1][third one]\r\n');
   });
 
-  it('gives the built-in agent the task as its prompt (no command given)', () => {
-    const r = relaySync(['fanout', '--task', 'fix the login bug', '--progress', 'none']);
+  it('gives the built-in agent the task as its prompt (no command given)', async () => {
+    const r = await relayAsync(['fanout', '--task', 'fix the login bug', '--progress', 'none']);
     expect(r.status).toBe(0);
     expect(stripAnsi(transcripts(parseFrames(r.stdout)).get('1/1')!)).toMatch(/sim-agent · w1[\s\S]*> fix the login bug\r\n/);
   });
 
-  it('prints a summary on stderr: tasks by outcome, the failed ones, the slowest', () => {
-    const r = relaySync(['fanout', '--task', 'a', '--task', 'b', '--task', 'c', '--progress', 'plain', '--', 'sh', '-c', 'test "$1" != b', '_']);
+  it('prints a summary on stderr: tasks by outcome, the failed ones, the slowest', async () => {
+    const r = await relayAsync(['fanout', '--task', 'a', '--task', 'b', '--task', 'c', '--progress', 'plain', '--', 'sh', '-c', 'test "$1" != b', '_']);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/relay: run completed in [\d.]+s: 3 tasks: 2 ok, 1 failed\n/);
     expect(r.stderr).toMatch(/relay: failed: #2 \(exit 1\)\n/);
@@ -107,7 +107,7 @@ describe('failure policy', () => {
     // Every task marks that it runs; task 4 (the last of the first wave) fails once all 4 run.
     const script = `touch ${dir}/running.{#}; if [ {#} = 4 ]; then while [ $(ls ${dir} | wc -l) -lt 4 ]; do sleep 0.05; done; exit 3; fi; sleep 300 & wait`;
     const lines = Array.from({ length: 20 }, (_, i) => `t${i + 1}`);
-    const r = relaySync(['fanout', '--tasks', tasksFile(lines), '-w', '4', '--fail-fast', '--grace', '500ms', '--progress', 'none', '--', 'bash', '-c', script], { env: { RELAY_TEST_MARK: mark } });
+    const r = await relayAsync(['fanout', '--tasks', tasksFile(lines), '-w', '4', '--fail-fast', '--grace', '500ms', '--progress', 'none', '--', 'bash', '-c', script], { env: { RELAY_TEST_MARK: mark } });
     expect(r.status).toBe(1);
     const frames = parseFrames(r.stdout);
     const exited = ofType(frames, 'worker_exited');
@@ -125,24 +125,24 @@ describe('failure policy', () => {
     expect(await waitGone(processesMarked(mark), 2000)).toEqual([]);
   });
 
-  it('--max-failures N stops after the N-th failure, not before', () => {
-    const r = relaySync(['fanout', '--tasks', tasksFile(['1', '2', '3', '4', '5', '6']), '-w', '1', '--max-failures', '2', '--progress', 'none', '--', 'sh', '-c', 'exit $(({#} % 2))']);
+  it('--max-failures N stops after the N-th failure, not before', async () => {
+    const r = await relayAsync(['fanout', '--tasks', tasksFile(['1', '2', '3', '4', '5', '6']), '-w', '1', '--max-failures', '2', '--progress', 'none', '--', 'sh', '-c', 'exit $(({#} % 2))']);
     expect(r.status).toBe(1);
     const f = finished(parseFrames(r.stdout));
     // Tasks 1 (fails), 2 (ok), 3 (fails: the second failure) ran; 4..6 never started.
     expect(f).toMatchObject({ reason: 'fail_fast', counts: { ok: 1, failed: 2, not_started: 3 }, not_started: ['4', '5', '6'] });
   });
 
-  it('runs every task by default and exits 1 when any failed', () => {
-    const r = relaySync(['fanout', '--tasks', tasksFile(['1', '2', '3', '4']), '-w', '2', '--progress', 'none', '--', 'sh', '-c', 'exit $(({#} % 2))']);
+  it('runs every task by default and exits 1 when any failed', async () => {
+    const r = await relayAsync(['fanout', '--tasks', tasksFile(['1', '2', '3', '4']), '-w', '2', '--progress', 'none', '--', 'sh', '-c', 'exit $(({#} % 2))']);
     expect(r.status).toBe(1);
     expect(finished(parseFrames(r.stdout))).toMatchObject({ reason: 'completed', counts: { ok: 2, failed: 2, not_started: 0 } });
   });
 });
 
 describe('time', () => {
-  it('--timeout stops an attempt (SIGTERM to its group, SIGKILL after --grace) with reason "timeout", within a generous margin', () => {
-    const r = relaySync(['fanout', '--task', 'polite', '--task', 'stubborn', '--timeout', '500ms', '--grace', '300ms', '--progress', 'none', '--',
+  it('--timeout stops an attempt (SIGTERM to its group, SIGKILL after --grace) with reason "timeout", within a generous margin', async () => {
+    const r = await relayAsync(['fanout', '--task', 'polite', '--task', 'stubborn', '--timeout', '500ms', '--grace', '300ms', '--progress', 'none', '--',
       'bash', '-c', 'if [ {#} = 2 ]; then trap "" TERM; fi; while :; do sleep 0.05; done']);
     expect(r.status).toBe(1);
     const frames = parseFrames(r.stdout);
@@ -158,8 +158,8 @@ describe('time', () => {
     expect(finished(frames)).toMatchObject({ ok: false, counts: { timeout: 2 }, failed_tasks: [{ task: 1, reason: 'timeout' }, { task: 2, reason: 'timeout' }] });
   });
 
-  it('--idle-timeout reports a silent worker with a worker_idle frame and lets it finish', () => {
-    const r = relaySync(['fanout', '--task', 'quiet', '--idle-timeout', '300ms', '--progress', 'plain', '--', 'sh', '-c', 'echo start; sleep 1; echo done']);
+  it('--idle-timeout reports a silent worker with a worker_idle frame and lets it finish', async () => {
+    const r = await relayAsync(['fanout', '--task', 'quiet', '--idle-timeout', '300ms', '--progress', 'plain', '--', 'sh', '-c', 'echo start; sleep 1; echo done']);
     expect(r.status).toBe(0);
     const frames = parseFrames(r.stdout);
     const idle = ofType(frames, 'worker_idle');
@@ -173,8 +173,8 @@ describe('time', () => {
     expect(r.stderr).toMatch(/relay: w1 #1 idle: no output for 0\.\ds/);
   });
 
-  it('--kill-idle stops an agent that hangs silent, with reason "idle"', () => {
-    const r = relaySync(['fanout', '--task', 'hangs', '--idle-timeout', '400ms', '--kill-idle', '--progress', 'none', '--', ...AGENT, '--duration', '0', '--hang']);
+  it('--kill-idle stops an agent that hangs silent, with reason "idle"', async () => {
+    const r = await relayAsync(['fanout', '--task', 'hangs', '--idle-timeout', '400ms', '--kill-idle', '--progress', 'none', '--', ...AGENT, '--duration', '0', '--hang']);
     expect(r.status).toBe(1);
     const frames = parseFrames(r.stdout);
     expect(ofType(frames, 'worker_idle')).toHaveLength(1);
@@ -184,11 +184,11 @@ describe('time', () => {
 });
 
 describe('retries', () => {
-  it('--retries re-runs failed attempts with a doubling back-off; attempts are numbered in the frames and counted', () => {
+  it('--retries re-runs failed attempts with a doubling back-off; attempts are numbered in the frames and counted', async () => {
     const dir = tmp();
     // Task 1 always fails; task 2 fails on its first attempt only (a counter file per task).
     const script = `n=$(cat ${dir}/{#} 2>/dev/null || echo 0); echo $((n + 1)) > ${dir}/{#}; echo "attempt $((n + 1))"; [ {#} = 2 ] && [ $n -ge 1 ]`;
-    const r = relaySync(['fanout', '--task', 'always', '--task', 'flaky', '--retries', '2', '--retry-delay', '100ms', '--progress', 'none', '--', 'sh', '-c', script]);
+    const r = await relayAsync(['fanout', '--task', 'always', '--task', 'flaky', '--retries', '2', '--retry-delay', '100ms', '--progress', 'none', '--', 'sh', '-c', script]);
     expect(r.status).toBe(1);
     const frames = parseFrames(r.stdout);
     const attempts = (task: number): WorkerExited[] => ofType(frames, 'worker_exited').filter((f) => f.task === task);
@@ -203,17 +203,17 @@ describe('retries', () => {
     expect(finished(frames)).toMatchObject({ counts: { total: 2, ok: 1, failed: 1 }, attempts: 5, failed_tasks: [{ task: 1, attempts: 3 }] });
   });
 
-  it('exits 0 when every task succeeded, retries included', () => {
+  it('exits 0 when every task succeeded, retries included', async () => {
     const dir = tmp();
-    const r = relaySync(['fanout', '--task', 'flaky', '--retries', '1', '--retry-delay', '10ms', '--progress', 'none', '--', 'sh', '-c', `[ -e ${dir}/seen ] || { touch ${dir}/seen; exit 1; }`]);
+    const r = await relayAsync(['fanout', '--task', 'flaky', '--retries', '1', '--retry-delay', '10ms', '--progress', 'none', '--', 'sh', '-c', `[ -e ${dir}/seen ] || { touch ${dir}/seen; exit 1; }`]);
     expect(r.status).toBe(0);
     expect(finished(parseFrames(r.stdout))).toMatchObject({ ok: true, attempts: 2, counts: { ok: 1 } });
   });
 });
 
 describe('input', () => {
-  it('--input is typed into every worker\'s terminal, followed by Enter; --input-file as it is', () => {
-    const r = relaySync(['fanout', '-w', '2', '--input', 'hello relay', '--progress', 'none', '--', 'bash', '-c', 'read -r line; echo "got:$line"']);
+  it('--input is typed into every worker\'s terminal, followed by Enter; --input-file as it is', async () => {
+    const r = await relayAsync(['fanout', '-w', '2', '--input', 'hello relay', '--progress', 'none', '--', 'bash', '-c', 'read -r line; echo "got:$line"']);
     expect(r.status).toBe(0);
     const all = [...transcripts(parseFrames(r.stdout)).values()];
     expect(all).toHaveLength(2);
@@ -221,12 +221,12 @@ describe('input', () => {
 
     const file = join(tmp(), 'answers.txt');
     writeFileSync(file, 'one\ntwo\n');
-    const f = relaySync(['fanout', '--task', 'x', '--input-file', file, '--progress', 'none', '--', 'bash', '-c', 'read -r a; read -r b; echo "got:$a+$b"']);
+    const f = await relayAsync(['fanout', '--task', 'x', '--input-file', file, '--progress', 'none', '--', 'bash', '-c', 'read -r a; read -r b; echo "got:$a+$b"']);
     expect(f.status).toBe(0);
     expect(transcripts(parseFrames(f.stdout)).get('1/1')).toContain('got:one+two\r\n');
   });
 
-  it('--input-eof ends the input: programs that read stdin to its end finish, with and without a last newline', { timeout: 300_000 }, () => {
+  it('--input-eof ends the input: programs that read stdin to its end finish, with and without a last newline', { timeout: 300_000 }, async () => {
     const lines = join(tmp(), 'lines.txt');
     writeFileSync(lines, 'one\ntwo\nthree\n');
     const partial = join(tmp(), 'partial.txt');
@@ -238,14 +238,14 @@ describe('input', () => {
       [[], 'cat; echo "cat:$?"', 'cat:0\r\n'],
     ];
     for (const [flags, script, expected] of cases) {
-      const r = relaySync(['fanout', '-w', '1', '--input-eof', ...flags, '--timeout', '60s', '--progress', 'none', '--', 'bash', '-c', script]);
+      const r = await relayAsync(['fanout', '-w', '1', '--input-eof', ...flags, '--timeout', '60s', '--progress', 'none', '--', 'bash', '-c', script]);
       expect(transcripts(parseFrames(r.stdout)).get('1/1'), script).toContain(expected);
       expect(r.status, script).toBe(0);
     }
   });
 
-  it('without --input-eof a program reading to the end of its input waits (here until --timeout)', () => {
-    const r = relaySync(['fanout', '-w', '1', '--input', 'hello', '--timeout', '1s', '--progress', 'none', '--', 'wc', '-l']);
+  it('without --input-eof a program reading to the end of its input waits (here until --timeout)', async () => {
+    const r = await relayAsync(['fanout', '-w', '1', '--input', 'hello', '--timeout', '1s', '--progress', 'none', '--', 'wc', '-l']);
     expect(r.status).toBe(1);
     expect(parseFrames(r.stdout).find((f) => f.type === 'worker_exited')).toMatchObject({ reason: 'timeout' });
   });
@@ -260,8 +260,8 @@ describe('input', () => {
 });
 
 describe('help', () => {
-  it('documents every task and policy flag in `relay fanout --help`, each with an example', () => {
-    const help = relaySync(['fanout', '--help']);
+  it('documents every task and policy flag in `relay fanout --help`, each with an example', async () => {
+    const help = await relayAsync(['fanout', '--help']);
     expect(help.status).toBe(0);
     for (const flag of ['--tasks', '--task', '--shard', '--fail-fast', '--max-failures', '--timeout', '--idle-timeout', '--kill-idle', '--retries', '--retry-delay', '--input', '--input-file', '--input-eof']) {
       expect(help.stdout).toContain(flag);
@@ -270,7 +270,7 @@ describe('help', () => {
     for (const used of ['--tasks tasks.txt', '--tasks -', '--fail-fast', '--timeout', '--retries', '--idle-timeout', '--kill-idle', '--input', '--shard 2/3', 'relay merge']) {
       expect(examples).toContain(used);
     }
-    expect(relaySync(['merge', '--help']).stdout).toContain('EXAMPLES');
+    expect((await relayAsync(['merge', '--help'])).stdout).toContain('EXAMPLES');
   });
 });
 
@@ -293,9 +293,9 @@ describe('bad input', () => {
     ['duplicate task ids', () => ['--tasks', tasksFile(['a', '{"id":"a","prompt":"p"}', '{"id":"a","prompt":"q"}'])], /line 3: duplicate task id "a" \(first at .* line 2\)/],
     ['a task line that is not JSON', () => ['--tasks', tasksFile(['{"prompt": oops}'])], /line 1: not a JSON object/],
     ['a JSON task line without a prompt', () => ['--tasks', tasksFile(['{"promt": "typo"}'])], /line 1: bad task field prompt/],
-  ])('rejects %s with one line on stderr, exit 2 and nothing on stdout', (_label, args, pattern) => {
+  ])('rejects %s with one line on stderr, exit 2 and nothing on stdout', async (_label, args, pattern) => {
     const dir = tmp();
-    expectUsageError(relaySync(['fanout', ...args(), '--output', join(dir, 'frames.ndjson'), '--', 'true']), pattern);
+    expectUsageError(await relayAsync(['fanout', ...args(), '--output', join(dir, 'frames.ndjson'), '--', 'true']), pattern);
     // Checked before anything was opened: no output file either.
     expect(() => readFileSync(join(dir, 'frames.ndjson'))).toThrow();
   });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CursorTracker } from '../src/pty/cursor.js';
 import { TerminalQueries } from '../src/pty/queries.js';
 import { VERSION } from '../src/version.js';
-import { parseFrames, relaySync } from './helpers/cli.js';
+import { parseFrames, relayAsync } from './helpers/cli.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'utf8');
 
@@ -170,8 +170,8 @@ describe('cursor tracker', () => {
 });
 
 /** Runs a bash script in a worker's terminal through the built CLI: its transcript and exit code. */
-function inTerminal(script: string, args: string[] = []): { output: string; exitCode: number | null | undefined } {
-  const r = relaySync(['fanout', '-w', '1', '--progress', 'none', ...args, '--', 'bash', '-c', script], { timeout: 30_000 });
+async function inTerminal(script: string, args: string[] = []): Promise<{ output: string; exitCode: number | null | undefined }> {
+  const r = await relayAsync(['fanout', '-w', '1', '--progress', 'none', ...args, '--', 'bash', '-c', script], { timeout: 30_000 });
   const frames = parseFrames(r.stdout);
   const output = frames.flatMap((f) => (f.type === 'worker_stream' ? [f.data] : [])).join('');
   const exited = frames.find((f) => f.type === 'worker_exited');
@@ -188,7 +188,7 @@ const ask = (query: string, end: string): string => `
   printf '\\n<%s>\\n' "\${reply#?}"`;
 
 describe('terminal queries from real programs (bash in a relay terminal)', () => {
-  it('answers the cursor position, device attributes, colours, the keyboard protocol and the size', { timeout: 300_000 }, () => {
+  it('answers the cursor position, device attributes, colours, the keyboard protocol and the size', { timeout: 300_000 }, async () => {
     const checks: [string, string, string][] = [
       ['\\033[6n', 'R', '<[3;6>'], // after "ready" on the third row
       ['\\033[c', 'c', '<[?1;2>'],
@@ -200,12 +200,12 @@ describe('terminal queries from real programs (bash in a relay terminal)', () =>
       ["ab\\033['; printf '6n", 'R', '<[17;3>'], // one query in two writes, seven answers (two lines each) later
     ];
     const script = ["stty -echo -icanon min 1 time 0; printf 'line one\\nline two\\nready'", ...checks.map(([query, end]) => ask(query, end))].join('\n');
-    const r = inTerminal(script, ['--cols', '100', '--rows', '30']);
+    const r = await inTerminal(script, ['--cols', '100', '--rows', '30']);
     for (const [, , answer] of checks) expect(r.output).toContain(answer);
     expect(r.exitCode).toBe(0);
   });
 
-  it('answers a query that straddles a 4 KB read, after more output than one read', { timeout: 300_000 }, () => {
+  it('answers a query that straddles a 4 KB read, after more output than one read', { timeout: 300_000 }, async () => {
     const script = `
       stty -echo -icanon min 1 time 0
       for n in 4093 4094 4095 4096 8190 20000; do
@@ -213,7 +213,7 @@ describe('terminal queries from real programs (bash in a relay terminal)', () =>
         IFS= read -r -t 10 -d R reply || { echo "no answer"; exit 3; }
         printf '\\n<%s %s>\\n' $n "\${reply#?}"
       done`;
-    const r = inTerminal(script, ['--cols', '80', '--rows', '24']);
+    const r = await inTerminal(script, ['--cols', '80', '--rows', '24']);
     // The last row; the column after n characters (on the last one, with a wrap pending, when n fills the row).
     for (const n of [4093, 4094, 4095, 4096, 8190, 20000]) expect(r.output).toContain(`<${n} [24;${n % 80 === 0 ? 80 : (n % 80) + 1}>`);
     expect(r.exitCode).toBe(0);

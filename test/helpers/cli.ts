@@ -1,5 +1,6 @@
-import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, onTestFinished } from 'vitest';
 import { validateFrame } from '../../src/frames/read.js';
@@ -15,29 +16,51 @@ export interface Ran {
   stderr: string;
 }
 
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Written to the command's stdin, which is then closed (default: nothing). */
+  input?: string;
+  /** Milliseconds until the command gets SIGTERM, as spawnSync's `timeout` (default 60 s). */
+  timeout?: number;
+  cwd?: string;
+}
+
+/**
+ * Runs `command` to completion, like spawnSync but without blocking: vitest's runner goes from one
+ * test to the next without turning the event loop, so spawnSync calls add up across a file's tests,
+ * and a worker that cannot read vitest's replies for 60 s fails the run ("Timeout calling onTaskUpdate").
+ */
+export async function runBytes(command: string, args: string[], options: RunOptions = {}): Promise<Omit<Ran, 'stdout' | 'stderr'> & { stdout: Buffer; stderr: Buffer }> {
+  const child = spawnReaped(command, args, { cwd: options.cwd ?? ROOT, env: options.env ?? {}, stdio: 'pipe' });
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  child.stdout!.on('data', (d: Buffer) => stdout.push(d));
+  child.stderr!.on('data', (d: Buffer) => stderr.push(d));
+  child.stdin!.on('error', () => {}); // EPIPE: the command exited without reading its input
+  child.stdin!.end(options.input ?? '');
+  const timer = setTimeout(() => child.kill('SIGTERM'), options.timeout ?? 60_000);
+  try {
+    const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+    return { status: code, signal, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** runBytes with stdout and stderr as text. */
+export async function run(command: string, args: string[], options: RunOptions = {}): Promise<Ran> {
+  const r = await runBytes(command, args, options);
+  return { ...r, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
+}
+
 /** Runs the built CLI to completion with stdout and stderr as pipes (not terminals). */
-export function relaySync(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeout?: number; cwd?: string } = {}): Ran {
-  const r = spawnSync(process.execPath, [RELAY, ...args], {
-    cwd: options.cwd ?? ROOT,
-    env: { ...process.env, ...options.env },
-    input: options.input ?? '',
-    encoding: 'utf8',
-    maxBuffer: 512 * 1024 * 1024,
-    timeout: options.timeout ?? 60_000,
-  });
-  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+export function relayAsync(args: string[], options: RunOptions = {}): Promise<Ran> {
+  return run(process.execPath, [RELAY, ...args], options);
 }
 
 /** A shell pipeline, for `| jq` and `| head` as users write them. */
-export function shell(script: string, options: { env?: NodeJS.ProcessEnv; timeout?: number } = {}): Ran {
-  const r = spawnSync('bash', ['-c', `set -o pipefail; relay() { "${process.execPath}" "${RELAY}" "$@"; }; ${script}`], {
-    cwd: ROOT,
-    env: { ...process.env, ...options.env },
-    encoding: 'utf8',
-    maxBuffer: 512 * 1024 * 1024,
-    timeout: options.timeout ?? 60_000,
-  });
-  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+export function shell(script: string, options: Omit<RunOptions, 'input' | 'cwd'> = {}): Promise<Ran> {
+  return run('bash', ['-c', `set -o pipefail; relay() { "${process.execPath}" "${RELAY}" "$@"; }; ${script}`], options);
 }
 
 /** The usage-error contract: exit 2, nothing on stdout, one line `relay: …` on stderr matching `pattern`. */
@@ -55,27 +78,17 @@ export function expectUsageError(r: Ran, pattern: RegExp): void {
  * (it stops its workers), SIGKILL if it has not exited 5 s later, and is awaited: no test leaves one behind.
  */
 export function spawnRelay(args: string[], options: SpawnOptions = {}): ChildProcess {
-  const child = spawn(process.execPath, [RELAY, ...args], { cwd: ROOT, ...options, env: { ...process.env, ...options.env } });
+  return spawnReaped(process.execPath, [RELAY, ...args], options);
+}
+
+function spawnReaped(command: string, args: string[], options: SpawnOptions): ChildProcess {
+  const child = spawn(command, args, { cwd: ROOT, ...options, env: { ...process.env, ...options.env } });
   try {
     onTestFinished(() => reap(child));
   } catch {
     // started outside a test: global-setup's check reports it if it outlives the run
   }
   return child;
-}
-
-/**
- * relaySync's asynchronous twin, for long runs: a test worker blocked in spawnSync for a minute
- * cannot answer vitest's own messages, and vitest then fails the whole run.
- */
-export async function relayAsync(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<Ran> {
-  const child = spawnRelay(args, { env: options.env ?? {}, cwd: options.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const [{ code, signal }] = await Promise.all([exited(child), once(child.stdout!, 'end'), once(child.stderr!, 'end')]);
-  return { status: code, signal, stdout, stderr };
 }
 
 async function reap(child: ChildProcess): Promise<void> {
@@ -108,15 +121,30 @@ export function checkFrame(value: unknown, line = 1): Frame {
 export function parseFrames(text: string): Frame[] {
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
-  return lines.map((line, i) => {
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      throw new Error(`stdout line ${i + 1} is not JSON: ${line.slice(0, 200)}`);
-    }
-    return checkFrame(value, i + 1);
-  });
+  return lines.map((line, i) => parseLine(line, i + 1));
+}
+
+/** parseFrames for a file, read as a stream: hundreds of MB parsed at once would hold the event loop for seconds. */
+export async function readFrames(file: string): Promise<Frame[]> {
+  const frames: Frame[] = [];
+  let rest = '';
+  for await (const chunk of createReadStream(file, { encoding: 'utf8' })) {
+    const lines = (rest + (chunk as string)).split('\n');
+    rest = lines.pop()!;
+    for (const line of lines) frames.push(parseLine(line, frames.length + 1));
+  }
+  if (rest !== '') frames.push(parseLine(rest, frames.length + 1));
+  return frames;
+}
+
+function parseLine(line: string, number: number): Frame {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    throw new Error(`stdout line ${number} is not JSON: ${line.slice(0, 200)}`);
+  }
+  return checkFrame(value, number);
 }
 
 export async function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
