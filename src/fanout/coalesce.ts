@@ -18,7 +18,11 @@ const FULL_FRAME_CHARS = 4096;
 
 export interface CoalesceOptions {
   windowMs: number;
-  /** True while the writer is behind (frames wait for it): held output then waits a little longer. */
+  /**
+   * True while the consumer is behind (the run paused its workers): held output then waits a
+   * little longer, as it could not go out sooner. Not merely "frames are queued": other workers'
+   * windows end in the same turn, and holding on for them put 40 ms into the latency's tail.
+   */
   behind?: () => boolean;
   /** The run's timers and clock (fakes in tests). */
   timers?: Timers;

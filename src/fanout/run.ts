@@ -226,7 +226,7 @@ class Run implements FanoutRun {
     let unwatch = (): void => {};
     const runEmit = (body: FrameBody): void => this.emit(body);
     // Output is coalesced first, so line mode sees the coalesced chunks.
-    const emit = withCoalescing(opts.lines ? withLines(runEmit, opts.lines, opts.timers) : runEmit, { windowMs: opts.coalesceMs, behind: () => this.queue.size > 0, timers: opts.timers, now: opts.now });
+    const emit = withCoalescing(opts.lines ? withLines(runEmit, opts.lines, opts.timers) : runEmit, { windowMs: opts.coalesceMs, behind: () => this.queue.isPressured, timers: opts.timers, now: opts.now });
     // With an extension (agent runs), the attempt is prepared first (its worktree) and finished last (totals, diff, results).
     const extension = opts.extension?.attempt({
       slot: slot.index,
