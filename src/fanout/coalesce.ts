@@ -49,11 +49,8 @@ export function withCoalescing(emit: (body: FrameBody) => void, options: Coalesc
     else send();
   };
   return (body) => {
-    if (body.type !== 'worker_stream') {
-      send();
-      return emit(body);
-    }
-    if (body.data.length >= FULL_FRAME_CHARS) {
+    // Another kind of frame, or a full read: what is held goes first, then this, at once.
+    if (body.type !== 'worker_stream' || body.data.length >= FULL_FRAME_CHARS) {
       send();
       return emit(body);
     }

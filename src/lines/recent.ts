@@ -22,7 +22,12 @@ export class RecentBytes {
       return;
     }
     let data = Buffer.from(text);
-    if (bytes > this.size) (data = data.subarray(bytes - this.size)), (this.written += bytes - this.size), (bytes = this.size);
+    if (bytes > this.size) {
+      // Only its end can be kept: the bytes before it count as written and dropped.
+      this.written += bytes - this.size;
+      data = data.subarray(bytes - this.size);
+      bytes = this.size;
+    }
     this.grow(this.written + bytes);
     const at = this.written % this.size;
     const first = Math.min(bytes, this.size - at);
@@ -38,10 +43,12 @@ export class RecentBytes {
 
   /** What is kept, decoded; a first character cut in half by the ring is left out. */
   text(): string {
-    const kept = this.written <= this.buf.length ? this.buf.subarray(0, this.written) : Buffer.concat([this.buf.subarray(this.written % this.size), this.buf.subarray(0, this.written % this.size)]);
+    if (!this.cut) return this.buf.toString('utf8', 0, this.written);
+    const at = this.written % this.size;
+    const kept = Buffer.concat([this.buf.subarray(at), this.buf.subarray(0, at)]);
     let start = 0;
-    if (this.cut) while (start < kept.length && (kept[start]! & 0xc0) === 0x80) start += 1;
-    return kept.subarray(start).toString('utf8');
+    while (start < kept.length && (kept[start]! & 0xc0) === 0x80) start += 1; // UTF-8 continuation bytes
+    return kept.toString('utf8', start);
   }
 
   clear(): void {
