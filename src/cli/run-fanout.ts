@@ -113,7 +113,7 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
   const control = await openControl(runId);
   const command = plan.command ?? simCommand();
   // Loaded before the run starts: awaiting it later would let the run's first events pass unseen.
-  const notify = options.notify === undefined ? undefined : await import('./notify.js');
+  const notify = options.notify === undefined ? undefined : { command: options.notify, watch: (await import('./notify.js')).watchNotify };
   let run: FanoutRun;
   try {
     run = fanout({ ...options.engine, runId, extension, command, workers: plan.workers, tasks, resume, idleTimeoutMs: plan.idleTimeoutMs, input });
@@ -127,7 +127,7 @@ export async function runFanout(options: FanoutCliOptions): Promise<number> {
   if (destination.notice) process.stderr.write(`relay: ${destination.notice}\n`);
   progress.start(run);
   const stepSummary = watchStepSummary(run, process.env, process.stderr);
-  const notifier = options.notify === undefined ? undefined : notify?.watchNotify(run, options.notify, process.stderr);
+  const notifier = notify?.watch(run, notify.command, process.stderr);
   let forced: number | undefined;
   const releaseSignals = handleSignals(run, {
     onStop: (signal) => process.stderr.write(`relay: ${signal}: stopping workers (send it again to kill them now)\n`),
