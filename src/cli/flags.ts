@@ -40,3 +40,9 @@ export const shownAs = (text: string) => async (): Promise<string> => text;
 
 /** The frame stream a reading command takes. */
 export const frameFileArg = Args.string({ required: true, description: 'A saved frame stream, or "-" for stdin.' });
+
+/** The worker `relay attach` and `relay send` act on. */
+export const workerTargetArg = Args.string({ required: true, description: 'WORKER (w3 or 3) or TASK (a running task\'s id).' });
+
+/** Which live run `relay attach` and `relay send` act on. */
+export const liveRunFlag = Flags.string({ char: 'r', description: 'The run (its id, or the start of it); optional with one live run.' });

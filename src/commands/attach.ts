@@ -1,6 +1,6 @@
-import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { RelayCommand } from '../cli/command.js';
+import { liveRunFlag, workerTargetArg } from '../cli/flags.js';
 
 export default class Attach extends RelayCommand {
   static override summary = 'Watch a worker of a live run in this terminal, and take its keyboard when you want to.';
@@ -33,11 +33,11 @@ run: one line on stderr, exit 2. See relay ls for the runs.`;
   ];
 
   static override args = {
-    target: Args.string({ required: true, description: 'WORKER (w3 or 3) or TASK (a running task\'s id).' }),
+    target: workerTargetArg,
   };
 
   static override flags = {
-    run: Flags.string({ char: 'r', description: 'The run (its id, or the start of it); optional with one live run.' }),
+    run: liveRunFlag,
     drive: Flags.boolean({ description: 'Take the keyboard at once.' }),
   };
 

@@ -1,6 +1,7 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { RelayCommand } from '../cli/command.js';
+import { liveRunFlag, workerTargetArg } from '../cli/flags.js';
 
 export default class Send extends RelayCommand {
   static override summary = 'Type text into a worker of a live run, as if on its keyboard.';
@@ -22,12 +23,12 @@ or no live run at all: one line on stderr, exit 2.`;
   ];
 
   static override args = {
-    target: Args.string({ required: true, description: 'WORKER (w3 or 3) or TASK (a running task\'s id).' }),
+    target: workerTargetArg,
     text: Args.string({ required: true, description: 'What to type ("" for Enter alone).' }),
   };
 
   static override flags = {
-    run: Flags.string({ char: 'r', description: 'The run (its id, or the start of it); optional with one live run.' }),
+    run: liveRunFlag,
     enter: Flags.boolean({ default: true, allowNo: true, description: 'Press Enter after TEXT (--no-enter: do not).' }),
   };
 
