@@ -119,6 +119,20 @@ export class Worktrees {
 
   private dirMade: string | undefined;
 
+  /** The tail of this run's git worktree add/remove/prune calls: see `serial`. */
+  private admin: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Runs a change to the repository's worktree list after the previous one ended: git reads every
+   * worktree's admin folder while changing its own, and a neighbour's half-made one fails it
+   * ("failed to read .git/worktrees/alpha/commondir", seen when two tasks started together).
+   */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.admin.then(work, work);
+    this.admin = next.catch(() => {});
+    return next;
+  }
+
   private get dir(): string {
     return (this.dirMade ??= this.makeDir());
   }
@@ -141,7 +155,7 @@ export class Worktrees {
     const name = await this.uniqueName(safeRefPart(task));
     const wt: Worktree = { task, path: join(this.dir, name), branch: `${BRANCH_PREFIX}${this.runPart}/${name}`, base: this.base };
     mkdirSync(this.dir, { recursive: true });
-    await git(this.root, ['worktree', 'add', '--quiet', '-b', wt.branch, wt.path, this.base]);
+    await this.serial(() => git(this.root, ['worktree', 'add', '--quiet', '-b', wt.branch, wt.path, this.base]));
     this.live.set(wt.path, wt);
     return wt;
   }
@@ -172,7 +186,7 @@ export class Worktrees {
   /** Removes a worktree (and its branch if it holds no commits). Idempotent. */
   async remove(wt: Worktree): Promise<void> {
     this.live.delete(wt.path);
-    await removeWorktree(this.root, wt.path, wt.branch, wt.base);
+    await this.serial(() => removeWorktree(this.root, wt.path, wt.branch, wt.base));
   }
 
   /** Leaves it for the user (--keep-worktrees): cleanup() no longer touches it, nor the run's folder. */
@@ -187,7 +201,7 @@ export class Worktrees {
     const removed = await Promise.allSettled([...this.live.values()].map((wt) => this.remove(wt)));
     // Each remove() pruned already; this one drops registrations of folders deleted by hand. If it
     // fails, what is left is bookkeeping in .git/worktrees that git prunes itself later (gc).
-    await git(this.root, ['worktree', 'prune']).catch(() => {});
+    await this.serial(() => git(this.root, ['worktree', 'prune'])).catch(() => {});
     const failed = removed.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
     if (this.kept > 0 || this.dirMade === undefined) return;
